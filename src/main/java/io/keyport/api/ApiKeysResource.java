@@ -1,0 +1,155 @@
+package io.keyport.api;
+
+import io.keyport.keys.ApiKeys;
+import io.keyport.keys.CreatedKey;
+import io.keyport.keys.KeyView;
+import io.keyport.keys.NewKey;
+import io.keyport.platform.RequestRefused;
+import jakarta.inject.Inject;
+import jakarta.security.enterprise.SecurityContext;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+
+/** The caller's own API keys. Other users' keys do not exist here: their ids answer 404. */
+@Path("api-keys")
+@Produces(MediaType.APPLICATION_JSON)
+public class ApiKeysResource {
+
+  @Inject private ApiKeys keys;
+  @Inject private SecurityContext security;
+
+  /** A key as the API returns it; never its value. */
+  public record Key(
+      UUID id,
+      String name,
+      String apiProduct,
+      String usagePlan,
+      String hint,
+      Map<String, String> metadata,
+      Instant createdAt,
+      Instant expiresAt,
+      Instant lastUsedAt,
+      String status) {
+    static Key of(KeyView k) {
+      return new Key(
+          k.id(),
+          k.name(),
+          k.product(),
+          k.plan(),
+          k.hint(),
+          k.metadata(),
+          k.createdAt(),
+          k.expiresAt(),
+          k.lastUsedAt(),
+          k.status().name().toLowerCase(Locale.ROOT));
+    }
+  }
+
+  /** A key just created: the fields of {@link Key} and, this once, its value. */
+  public record Created(
+      UUID id,
+      String name,
+      String apiProduct,
+      String usagePlan,
+      String hint,
+      Map<String, String> metadata,
+      Instant createdAt,
+      Instant expiresAt,
+      Instant lastUsedAt,
+      String status,
+      String apiKey) {
+    static Created of(CreatedKey created) {
+      Key k = Key.of(created.key());
+      return new Created(
+          k.id(),
+          k.name(),
+          k.apiProduct(),
+          k.usagePlan(),
+          k.hint(),
+          k.metadata(),
+          k.createdAt(),
+          k.expiresAt(),
+          k.lastUsedAt(),
+          k.status(),
+          created.value());
+    }
+
+    @Override
+    public String toString() {
+      return "Created[id=" + id + ", apiKey=(not shown)]";
+    }
+  }
+
+  /** The body of {@code POST /api/v1/api-keys}. */
+  public record Request(
+      String apiKeyName,
+      String apiProduct,
+      String usagePlan,
+      Map<String, String> metadata,
+      Instant expiresAt) {}
+
+  @GET
+  public List<Key> list() {
+    return keys.keysOf(caller()).stream().map(Key::of).toList();
+  }
+
+  @GET
+  @Path("{id}")
+  public Key one(@PathParam("id") String id) {
+    return Key.of(keys.keyOf(caller(), uuid(id)));
+  }
+
+  @POST
+  @Consumes(MediaType.APPLICATION_JSON)
+  public Response create(Request request, @jakarta.ws.rs.core.Context UriInfo uri) {
+    if (request == null) {
+      throw RequestRefused.invalid(
+          null, "Send a JSON body with apiKeyName, apiProduct and usagePlan.");
+    }
+    CreatedKey created =
+        keys.create(
+            caller(),
+            new NewKey(
+                request.apiKeyName(),
+                request.apiProduct(),
+                request.usagePlan(),
+                request.metadata(),
+                request.expiresAt()));
+    return Response.created(
+            uri.getAbsolutePathBuilder().path(created.key().id().toString()).build())
+        .entity(Created.of(created))
+        .build();
+  }
+
+  @DELETE
+  @Path("{id}")
+  public Response delete(@PathParam("id") String id) {
+    keys.delete(caller(), uuid(id));
+    return Response.noContent().build();
+  }
+
+  private String caller() {
+    return security.getCallerPrincipal().getName();
+  }
+
+  private static UUID uuid(String id) {
+    try {
+      return UUID.fromString(id);
+    } catch (IllegalArgumentException e) {
+      throw RequestRefused.notFound("You have no API key with id " + id + ".");
+    }
+  }
+}

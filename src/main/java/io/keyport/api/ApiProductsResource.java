@@ -1,0 +1,75 @@
+package io.keyport.api;
+
+import io.keyport.catalog.Catalog;
+import io.keyport.catalog.PlanView;
+import io.keyport.catalog.ProductView;
+import io.keyport.catalog.RateUnit;
+import io.keyport.platform.RequestRefused;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import java.util.List;
+
+/** The catalogue: API products with their plans, and each product's OpenAPI document. */
+@Path("api-products")
+@Produces(MediaType.APPLICATION_JSON)
+public class ApiProductsResource {
+
+  @Inject private Catalog catalog;
+
+  /** An API product as the API returns it; {@code id} is its slug. */
+  public record Product(
+      String id, String displayName, String description, String version, List<Plan> usagePlans) {
+    static Product of(ProductView p) {
+      return new Product(
+          p.slug(), p.displayName(), p.description(), p.version(), Plan.all(p.plans()));
+    }
+  }
+
+  /** A usage plan; {@code rateLimit} is null for a plan without one. */
+  public record Plan(
+      String name,
+      String displayName,
+      String description,
+      RateLimit rateLimit,
+      Long monthlyQuota,
+      Integer maxKeysPerUser) {
+    static Plan of(PlanView p) {
+      return new Plan(
+          p.name(),
+          p.displayName(),
+          p.description(),
+          p.limited() ? new RateLimit(p.requestsPerUnit(), p.unit()) : null,
+          p.monthlyQuota(),
+          p.maxKeysPerUser());
+    }
+
+    static List<Plan> all(List<PlanView> plans) {
+      return plans.stream().map(Plan::of).toList();
+    }
+  }
+
+  /** {@code requestsPerUnit} requests per {@code unit}. */
+  public record RateLimit(int requestsPerUnit, RateUnit unit) {}
+
+  @GET
+  public List<Product> products() {
+    return catalog.products().stream().map(Product::of).toList();
+  }
+
+  @GET
+  @Path("{id}/schema")
+  public String schema(@PathParam("id") String id) {
+    String document =
+        catalog
+            .schema(id)
+            .orElseThrow(() -> RequestRefused.notFound("There is no API product '" + id + "'."));
+    if (document == null) {
+      throw RequestRefused.notFound("The API product '" + id + "' has no OpenAPI document.");
+    }
+    return document;
+  }
+}

@@ -1,0 +1,116 @@
+package io.keyport.catalog;
+
+import jakarta.persistence.CascadeType;
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.FetchType;
+import jakarta.persistence.GeneratedValue;
+import jakarta.persistence.GenerationType;
+import jakarta.persistence.Id;
+import jakarta.persistence.JoinColumn;
+import jakarta.persistence.JoinTable;
+import jakarta.persistence.ManyToMany;
+import jakarta.persistence.OneToMany;
+import jakarta.persistence.OrderBy;
+import jakarta.persistence.Table;
+import jakarta.persistence.Version;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/** A bundle of routes sold as one thing, with the usage plans it offers. */
+@Entity
+@Table(name = "api_product")
+public class ApiProduct {
+
+  @Id
+  @GeneratedValue(strategy = GenerationType.IDENTITY)
+  private Long id;
+
+  @Column(nullable = false, updatable = false)
+  private String slug;
+
+  @Column(name = "display_name", nullable = false)
+  private String displayName;
+
+  private String description;
+
+  private String version;
+
+  private String openapi;
+
+  @Column(name = "retired_at")
+  private Instant retiredAt;
+
+  @OneToMany(
+      mappedBy = "product",
+      cascade = CascadeType.ALL,
+      orphanRemoval = true,
+      fetch = FetchType.EAGER)
+  @OrderBy("id")
+  private List<Route> routes = new ArrayList<>();
+
+  @ManyToMany(fetch = FetchType.EAGER)
+  @JoinTable(
+      name = "product_plan",
+      joinColumns = @JoinColumn(name = "product_id"),
+      inverseJoinColumns = @JoinColumn(name = "plan_id"))
+  @OrderBy("id")
+  private List<UsagePlan> plans = new ArrayList<>();
+
+  @Version
+  @Column(name = "lock_version")
+  private long lockVersion;
+
+  protected ApiProduct() {}
+
+  public ApiProduct(
+      String slug, String displayName, String description, String version, String openapi) {
+    this.slug = slug;
+    this.displayName = displayName;
+    this.description = description;
+    this.version = version;
+    this.openapi = openapi;
+  }
+
+  public ApiProduct route(String host, String pathPrefix, String methods) {
+    routes.add(new Route(this, host, pathPrefix, methods));
+    return this;
+  }
+
+  public ApiProduct offer(UsagePlan plan) {
+    plans.add(plan);
+    return this;
+  }
+
+  public Long getId() {
+    return id;
+  }
+
+  public String getSlug() {
+    return slug;
+  }
+
+  public String getOpenapi() {
+    return openapi;
+  }
+
+  public boolean isRetired() {
+    return retiredAt != null;
+  }
+
+  public List<UsagePlan> getPlans() {
+    return plans;
+  }
+
+  public ProductView view() {
+    return new ProductView(
+        slug,
+        displayName,
+        description,
+        version,
+        openapi != null,
+        routes.stream().map(Route::view).toList(),
+        plans.stream().map(UsagePlan::view).toList());
+  }
+}

@@ -1,0 +1,19 @@
+package io.keyport.check;
+
+import java.util.Map;
+
+/**
+ * The check's answer: an HTTP status, the error word of a denial (null on 200), and the headers for
+ * the gateway.
+ */
+public record Verdict(int status, String error, Map<String, String> headers) {
+
+  public boolean allowed() {
+    return status == 200;
+  }
+
+  /** The small JSON body of a denial, {@code {"error":"…"}}; empty on 200. */
+  public String body() {
+    return error == null ? "" : "{\"error\":\"" + error + "\"}";
+  }
+}

@@ -1,0 +1,82 @@
+package io.keyport.identity;
+
+import jakarta.persistence.CollectionTable;
+import jakarta.persistence.Column;
+import jakarta.persistence.ElementCollection;
+import jakarta.persistence.Entity;
+import jakarta.persistence.FetchType;
+import jakarta.persistence.GeneratedValue;
+import jakarta.persistence.GenerationType;
+import jakarta.persistence.Id;
+import jakarta.persistence.JoinColumn;
+import jakarta.persistence.Table;
+import jakarta.persistence.Version;
+import java.util.Set;
+import java.util.TreeSet;
+
+/** A person who logs in. The username is an e-mail address, kept in lower case. */
+@Entity
+@Table(name = "app_user")
+public class User {
+
+  @Id
+  @GeneratedValue(strategy = GenerationType.IDENTITY)
+  private Long id;
+
+  @Column(nullable = false, updatable = false)
+  private String username;
+
+  @Column(name = "display_name", nullable = false)
+  private String displayName;
+
+  @Column(name = "password_hash")
+  private String passwordHash;
+
+  private boolean enabled = true;
+
+  @ElementCollection(fetch = FetchType.EAGER)
+  @CollectionTable(name = "user_role", joinColumns = @JoinColumn(name = "user_id"))
+  @Column(name = "role")
+  private Set<String> roles = new TreeSet<>();
+
+  @Version
+  @Column(name = "lock_version")
+  private long lockVersion;
+
+  protected User() {}
+
+  public User(String username, String displayName, String passwordHash, Set<String> roles) {
+    this.username = username;
+    this.displayName = displayName;
+    this.passwordHash = passwordHash;
+    this.roles.addAll(roles);
+  }
+
+  public Long getId() {
+    return id;
+  }
+
+  public String getUsername() {
+    return username;
+  }
+
+  public String getDisplayName() {
+    return displayName;
+  }
+
+  public String getPasswordHash() {
+    return passwordHash;
+  }
+
+  public boolean isEnabled() {
+    return enabled;
+  }
+
+  public Set<String> getRoles() {
+    return Set.copyOf(roles);
+  }
+
+  public UserView view() {
+    return new UserView(username, displayName, new TreeSet<>(roles));
+  }
+}

@@ -1,0 +1,134 @@
+package io.keyport.keys;
+
+import io.keyport.catalog.ApiProduct;
+import io.keyport.catalog.UsagePlan;
+import io.keyport.identity.User;
+import jakarta.persistence.CollectionTable;
+import jakarta.persistence.Column;
+import jakarta.persistence.ElementCollection;
+import jakarta.persistence.Entity;
+import jakarta.persistence.FetchType;
+import jakarta.persistence.Id;
+import jakarta.persistence.JoinColumn;
+import jakarta.persistence.ManyToOne;
+import jakarta.persistence.MapKeyColumn;
+import jakarta.persistence.Table;
+import jakarta.persistence.Version;
+import java.time.Instant;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.UUID;
+
+/**
+ * An API key of one user for one product and plan. Only the HMAC of the key value is stored; a
+ * deleted key is revoked, not removed, so the audit trail keeps pointing at something.
+ */
+@Entity
+@Table(name = "api_key")
+public class ApiKey {
+
+  @Id private UUID id;
+
+  @ManyToOne(optional = false, fetch = FetchType.EAGER)
+  @JoinColumn(name = "user_id", updatable = false)
+  private User owner;
+
+  @ManyToOne(optional = false, fetch = FetchType.EAGER)
+  @JoinColumn(name = "product_id", updatable = false)
+  private ApiProduct product;
+
+  @ManyToOne(optional = false, fetch = FetchType.EAGER)
+  @JoinColumn(name = "plan_id")
+  private UsagePlan plan;
+
+  @Column(nullable = false)
+  private String name;
+
+  @Column(name = "key_hash", nullable = false, updatable = false)
+  private String keyHash;
+
+  @Column(nullable = false, updatable = false)
+  private String hint;
+
+  @Column(name = "created_at", nullable = false, updatable = false)
+  private Instant createdAt;
+
+  @Column(name = "expires_at")
+  private Instant expiresAt;
+
+  @Column(name = "revoked_at")
+  private Instant revokedAt;
+
+  @Column(name = "revoked_reason")
+  private String revokedReason;
+
+  @Column(name = "last_used_at")
+  private Instant lastUsedAt;
+
+  @ElementCollection(fetch = FetchType.EAGER)
+  @CollectionTable(name = "api_key_metadata", joinColumns = @JoinColumn(name = "key_id"))
+  @MapKeyColumn(name = "meta_key")
+  @Column(name = "meta_value")
+  private Map<String, String> metadata = new TreeMap<>();
+
+  @Version
+  @Column(name = "lock_version")
+  private long lockVersion;
+
+  protected ApiKey() {}
+
+  ApiKey(
+      User owner,
+      ApiProduct product,
+      UsagePlan plan,
+      String name,
+      String keyHash,
+      String hint,
+      Instant createdAt,
+      Instant expiresAt,
+      Map<String, String> metadata) {
+    this.id = UUID.randomUUID();
+    this.owner = owner;
+    this.product = product;
+    this.plan = plan;
+    this.name = name;
+    this.keyHash = keyHash;
+    this.hint = hint;
+    this.createdAt = createdAt;
+    this.expiresAt = expiresAt;
+    this.metadata.putAll(metadata);
+  }
+
+  void revoke(Instant at, String reason) {
+    this.revokedAt = at;
+    this.revokedReason = reason;
+  }
+
+  public UUID getId() {
+    return id;
+  }
+
+  public String getKeyHash() {
+    return keyHash;
+  }
+
+  public KeyView view(Instant now) {
+    KeyStatus status =
+        revokedAt != null
+            ? KeyStatus.REVOKED
+            : expiresAt != null && !expiresAt.isAfter(now) ? KeyStatus.EXPIRED : KeyStatus.ACTIVE;
+    return new KeyView(
+        id,
+        name,
+        product.getSlug(),
+        product.view().displayName(),
+        plan.getName(),
+        plan.getDisplayName(),
+        hint,
+        Map.copyOf(metadata),
+        createdAt,
+        expiresAt,
+        lastUsedAt,
+        status);
+  }
+}

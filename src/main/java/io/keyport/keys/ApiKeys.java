@@ -1,0 +1,306 @@
+package io.keyport.keys;
+
+import io.keyport.audit.AuditLog;
+import io.keyport.catalog.ApiProduct;
+import io.keyport.catalog.Catalog;
+import io.keyport.catalog.UsagePlan;
+import io.keyport.identity.User;
+import io.keyport.identity.Users;
+import io.keyport.platform.RequestRefused;
+import jakarta.annotation.PostConstruct;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
+import jakarta.inject.Inject;
+import jakarta.persistence.EntityManager;
+import jakarta.persistence.PersistenceContext;
+import jakarta.persistence.PersistenceException;
+import jakarta.transaction.Transactional;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.regex.Pattern;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/** The life of an API key: create (the value shown once), list, read, delete. */
+@ApplicationScoped
+public class ApiKeys {
+
+  static final int MAX_NAME_LENGTH = 64;
+  static final int MAX_METADATA_ENTRIES = 20;
+  static final int MAX_METADATA_VALUE_LENGTH = 1000;
+  private static final Pattern METADATA_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,99}");
+  // Gloo Portal's own metadata fields in the Redis mirror (SPEC §5); custom ones may not shadow
+  // them.
+  private static final Set<String> RESERVED_METADATA =
+      Set.of("name", "usagePlan", "username", "apiProduct", "created-ts-unix");
+  private static final String LIVE_NAME_CONSTRAINT = "api_key_live_name_unique";
+
+  @PersistenceContext private EntityManager em;
+  @Inject private Catalog catalog;
+  @Inject private Users users;
+  @Inject private KeyHasher hasher;
+  @Inject private AuditLog audit;
+  @Inject private Event<KeyChanged> changes;
+
+  @Inject
+  @ConfigProperty(name = "keyport.keys.prefix", defaultValue = "kp")
+  String prefix;
+
+  @PostConstruct
+  void checkPrefix() {
+    if (!KeyFormat.isValidPrefix(prefix)) {
+      throw new IllegalStateException(
+          "keyport.keys.prefix (env KEYPORT_KEYS_PREFIX) must be 1 to 16 lowercase letters and"
+              + " digits, not '"
+              + prefix
+              + "'");
+    }
+  }
+
+  /** The caller's unrevoked keys, newest first. */
+  @Transactional(Transactional.TxType.SUPPORTS)
+  public List<KeyView> keysOf(String username) {
+    Instant now = Instant.now();
+    return em.createQuery(
+            "select k from ApiKey k where k.owner.username = :username and k.revokedAt is null"
+                + " order by k.createdAt desc",
+            ApiKey.class)
+        .setParameter("username", username)
+        .getResultStream()
+        .map(k -> k.view(now))
+        .toList();
+  }
+
+  /**
+   * One of the caller's unrevoked keys; another user's key is "not found", so ids of others' keys
+   * reveal nothing.
+   */
+  @Transactional(Transactional.TxType.SUPPORTS)
+  public KeyView keyOf(String username, UUID id) {
+    return ownedLiveKey(username, id).view(Instant.now());
+  }
+
+  @Transactional
+  public CreatedKey create(String username, NewKey request) {
+    User owner =
+        users
+            .find(username)
+            .orElseThrow(() -> RequestRefused.notFound("There is no user " + username + "."));
+    String name = validName(request.name());
+    ApiProduct product = product(request.product());
+    UsagePlan plan = plan(product, request.plan());
+    Instant now = Instant.now();
+    Map<String, String> metadata = validMetadata(request.metadata());
+    if (request.expiresAt() != null && !request.expiresAt().isAfter(now)) {
+      throw RequestRefused.invalid(
+          "expiresAt", "The expiry date is in the past: pick a date after today, or none.");
+    }
+    refuseTakenName(owner, product, name);
+    refuseOverPlanCap(owner, plan);
+
+    String value = KeyFormat.generate(prefix);
+    ApiKey key =
+        new ApiKey(
+            owner,
+            product,
+            plan,
+            name,
+            hasher.hash(value),
+            KeyFormat.hint(value),
+            now,
+            request.expiresAt(),
+            metadata);
+    em.persist(key);
+    try {
+      em.flush();
+    } catch (PersistenceException e) {
+      if (String.valueOf(rootMessage(e)).contains(LIVE_NAME_CONSTRAINT)) {
+        throw nameTaken(name, product);
+      }
+      throw e;
+    }
+    Map<String, Object> details = new LinkedHashMap<>();
+    details.put("name", name);
+    details.put("apiProduct", product.getSlug());
+    details.put("usagePlan", plan.getName());
+    details.put("hint", KeyFormat.hint(value));
+    details.put("expiresAt", request.expiresAt());
+    audit.record(username, "api_key.created", "api_key", key.getId().toString(), details);
+    changes.fire(new KeyChanged(key.getKeyHash()));
+    return new CreatedKey(key.view(now), value);
+  }
+
+  /** Deletes one of the caller's keys: it is revoked at once and kept for the audit trail. */
+  @Transactional
+  public void delete(String username, UUID id) {
+    ApiKey key = ownedLiveKey(username, id);
+    KeyView before = key.view(Instant.now());
+    key.revoke(Instant.now(), "deleted by its owner");
+    Map<String, Object> details = new LinkedHashMap<>();
+    details.put("name", before.name());
+    details.put("apiProduct", before.product());
+    details.put("usagePlan", before.plan());
+    details.put("hint", before.hint());
+    audit.record(username, "api_key.deleted", "api_key", id.toString(), details);
+    changes.fire(new KeyChanged(key.getKeyHash()));
+  }
+
+  private ApiKey ownedLiveKey(String username, UUID id) {
+    return em.createQuery(
+            "select k from ApiKey k where k.id = :id and k.owner.username = :username"
+                + " and k.revokedAt is null",
+            ApiKey.class)
+        .setParameter("id", id)
+        .setParameter("username", username)
+        .getResultStream()
+        .findFirst()
+        .orElseThrow(() -> RequestRefused.notFound("You have no API key with id " + id + "."));
+  }
+
+  private static String validName(String raw) {
+    String name = raw == null ? "" : raw.strip();
+    if (name.isEmpty()) {
+      throw RequestRefused.invalid("apiKeyName", "Give the key a name, such as \"ci-pipeline\".");
+    }
+    if (name.length() > MAX_NAME_LENGTH) {
+      throw RequestRefused.invalid(
+          "apiKeyName", "A key name has at most " + MAX_NAME_LENGTH + " characters.");
+    }
+    if (name.chars().anyMatch(Character::isISOControl)) {
+      throw RequestRefused.invalid(
+          "apiKeyName", "A key name cannot contain control characters such as tabs or newlines.");
+    }
+    return name;
+  }
+
+  private ApiProduct product(String slug) {
+    if (slug == null || slug.isBlank()) {
+      throw RequestRefused.invalid("apiProduct", "Name the API product the key is for.");
+    }
+    return catalog
+        .liveProduct(slug)
+        .orElseThrow(
+            () ->
+                RequestRefused.invalid(
+                    "apiProduct",
+                    "There is no API product '" + slug + "'. See GET /api/v1/api-products."));
+  }
+
+  private static UsagePlan plan(ApiProduct product, String planName) {
+    if (planName == null || planName.isBlank()) {
+      throw RequestRefused.invalid("usagePlan", "Name the usage plan the key is for.");
+    }
+    return product.getPlans().stream()
+        .filter(p -> p.getName().equals(planName))
+        .findFirst()
+        .orElseThrow(
+            () ->
+                RequestRefused.invalid(
+                    "usagePlan",
+                    "The API product '"
+                        + product.getSlug()
+                        + "' has no usage plan '"
+                        + planName
+                        + "'. Pick one of: "
+                        + String.join(
+                            ", ", product.getPlans().stream().map(UsagePlan::getName).toList())
+                        + "."));
+  }
+
+  private static Map<String, String> validMetadata(Map<String, String> metadata) {
+    if (metadata == null) {
+      return Map.of();
+    }
+    if (metadata.size() > MAX_METADATA_ENTRIES) {
+      throw RequestRefused.invalid(
+          "metadata", "A key has at most " + MAX_METADATA_ENTRIES + " metadata entries.");
+    }
+    metadata.forEach(
+        (name, value) -> {
+          if (name == null || !METADATA_NAME.matcher(name).matches()) {
+            throw RequestRefused.invalid(
+                "metadata",
+                "Metadata names are 1 to 100 letters, digits, '.', '_' or '-', starting with a"
+                    + " letter or digit.");
+          }
+          if (RESERVED_METADATA.contains(name)) {
+            throw RequestRefused.invalid(
+                "metadata", "The metadata name '" + name + "' is reserved; choose another.");
+          }
+          if (value == null || value.length() > MAX_METADATA_VALUE_LENGTH) {
+            throw RequestRefused.invalid(
+                "metadata",
+                "The metadata value of '"
+                    + name
+                    + "' must be a string of at most "
+                    + MAX_METADATA_VALUE_LENGTH
+                    + " characters.");
+          }
+        });
+    return metadata;
+  }
+
+  private void refuseTakenName(User owner, ApiProduct product, String name) {
+    long taken =
+        em.createQuery(
+                "select count(k) from ApiKey k where k.owner = :owner and k.product = :product"
+                    + " and k.name = :name and k.revokedAt is null",
+                Long.class)
+            .setParameter("owner", owner)
+            .setParameter("product", product)
+            .setParameter("name", name)
+            .getSingleResult();
+    if (taken > 0) {
+      throw nameTaken(name, product);
+    }
+  }
+
+  private void refuseOverPlanCap(User owner, UsagePlan plan) {
+    Integer cap = plan.getMaxKeysPerUser();
+    if (cap == null) {
+      return;
+    }
+    long held =
+        em.createQuery(
+                "select count(k) from ApiKey k where k.owner = :owner and k.plan = :plan"
+                    + " and k.revokedAt is null",
+                Long.class)
+            .setParameter("owner", owner)
+            .setParameter("plan", plan)
+            .getSingleResult();
+    if (held >= cap) {
+      throw new RequestRefused(
+          RequestRefused.Reason.CONFLICT,
+          "key_limit_reached",
+          "usagePlan",
+          "You already hold "
+              + held
+              + " keys on the "
+              + plan.getName()
+              + " plan, its limit. Delete one first.");
+    }
+  }
+
+  private static RequestRefused nameTaken(String name, ApiProduct product) {
+    return new RequestRefused(
+        RequestRefused.Reason.CONFLICT,
+        "name_taken",
+        "apiKeyName",
+        "You already have a key named '"
+            + name
+            + "' for "
+            + product.getSlug()
+            + ". Choose another name.");
+  }
+
+  private static String rootMessage(Throwable e) {
+    Throwable cause = e;
+    while (cause.getCause() != null) {
+      cause = cause.getCause();
+    }
+    return cause.getMessage();
+  }
+}

@@ -1,0 +1,89 @@
+package io.keyport.keys;
+
+import io.keyport.platform.Database;
+import jakarta.annotation.Resource;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.UUID;
+import javax.sql.DataSource;
+
+/**
+ * Finds the live key with a given hash, straight from PostgreSQL, for the check's cache. Plain JDBC
+ * without a transaction: it is read-only and runs on the gateway's hot path on a cache miss.
+ */
+@ApplicationScoped
+public class KeyLookup {
+
+  private static final String KEY_BY_HASH =
+      """
+      select k.id, u.username, p.slug, pl.name, k.expires_at
+        from api_key k
+        join app_user u on u.id = k.user_id
+        join api_product p on p.id = k.product_id
+        join usage_plan pl on pl.id = k.plan_id
+       where k.key_hash = ? and k.revoked_at is null and u.enabled and p.retired_at is null
+      """;
+  private static final String METADATA =
+      "select meta_key, meta_value from api_key_metadata where key_id = ?";
+
+  @Resource(lookup = Database.JNDI_NAME)
+  private DataSource dataSource;
+
+  /**
+   * The live key with this hash, or empty when there is none.
+   *
+   * @throws DatabaseUnavailable when PostgreSQL cannot answer
+   */
+  public Optional<LiveKey> find(String keyHash) {
+    try (Connection connection = dataSource.getConnection();
+        PreparedStatement byHash = connection.prepareStatement(KEY_BY_HASH)) {
+      byHash.setString(1, keyHash);
+      try (ResultSet row = byHash.executeQuery()) {
+        if (!row.next()) {
+          return Optional.empty();
+        }
+        UUID id = row.getObject(1, UUID.class);
+        Timestamp expires = row.getTimestamp(5);
+        return Optional.of(
+            new LiveKey(
+                id,
+                row.getString(2),
+                row.getString(3),
+                row.getString(4),
+                expires == null ? null : expires.toInstant(),
+                metadata(connection, id)));
+      }
+    } catch (SQLException e) {
+      throw new DatabaseUnavailable(e);
+    }
+  }
+
+  private static Map<String, String> metadata(Connection connection, UUID id) throws SQLException {
+    Map<String, String> metadata = new TreeMap<>();
+    try (PreparedStatement statement = connection.prepareStatement(METADATA)) {
+      statement.setObject(1, id);
+      try (ResultSet row = statement.executeQuery()) {
+        while (row.next()) {
+          metadata.put(row.getString(1), row.getString(2));
+        }
+      }
+    }
+    return Map.copyOf(metadata);
+  }
+
+  /** PostgreSQL could not be reached or did not answer. */
+  public static class DatabaseUnavailable extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    DatabaseUnavailable(SQLException cause) {
+      super("The database cannot be reached: " + cause.getMessage(), cause);
+    }
+  }
+}

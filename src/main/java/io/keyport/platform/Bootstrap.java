@@ -1,0 +1,47 @@
+package io.keyport.platform;
+
+import io.keyport.keys.KeyHasher;
+import jakarta.annotation.Resource;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.context.Initialized;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import java.util.logging.Logger;
+import javax.sql.DataSource;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.flywaydb.core.Flyway;
+
+/**
+ * Start-up, before the first request: check the configuration, apply the Flyway migrations of
+ * {@code db/migrations/}, and seed the demo data where asked. A failure here stops the deployment
+ * with the reason, instead of a portal that breaks on its first page.
+ */
+@ApplicationScoped
+public class Bootstrap {
+
+  private static final Logger LOG = Logger.getLogger(Bootstrap.class.getName());
+
+  @Resource(lookup = Database.JNDI_NAME)
+  private DataSource dataSource;
+
+  @Inject private KeyHasher hasher;
+  @Inject private DemoData demoData;
+
+  @Inject
+  @ConfigProperty(name = "keyport.demo.seed", defaultValue = "false")
+  boolean seedDemoData;
+
+  void onStart(@Observes @Initialized(ApplicationScoped.class) Object application) {
+    hasher.hash("kp_configuration-check");
+    // Flyway's PostgreSQL lock keeps two nodes starting at once from migrating twice.
+    Flyway.configure(Bootstrap.class.getClassLoader())
+        .dataSource(dataSource)
+        .locations("classpath:db/migrations")
+        .load()
+        .migrate();
+    if (seedDemoData) {
+      demoData.seedOnce();
+    }
+    LOG.info("Keyport is ready");
+  }
+}

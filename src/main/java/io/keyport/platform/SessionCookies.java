@@ -1,0 +1,26 @@
+package io.keyport.platform;
+
+import jakarta.servlet.ServletContextEvent;
+import jakarta.servlet.ServletContextListener;
+import jakarta.servlet.SessionCookieConfig;
+import jakarta.servlet.annotation.WebListener;
+import org.eclipse.microprofile.config.ConfigProvider;
+
+/**
+ * The session cookie: never readable by scripts, not sent on cross-site subrequests, and marked
+ * Secure when {@code keyport.session.secure-cookie} is true (set it behind HTTPS).
+ */
+@WebListener
+public class SessionCookies implements ServletContextListener {
+
+  @Override
+  public void contextInitialized(ServletContextEvent event) {
+    SessionCookieConfig cookie = event.getServletContext().getSessionCookieConfig();
+    cookie.setHttpOnly(true);
+    cookie.setAttribute("SameSite", "Lax");
+    cookie.setSecure(
+        ConfigProvider.getConfig()
+            .getOptionalValue("keyport.session.secure-cookie", Boolean.class)
+            .orElse(false));
+  }
+}

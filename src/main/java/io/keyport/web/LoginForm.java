@@ -1,0 +1,80 @@
+package io.keyport.web;
+
+import io.keyport.identity.PortalAuthentication;
+import jakarta.enterprise.context.RequestScoped;
+import jakarta.faces.context.ExternalContext;
+import jakarta.faces.context.FacesContext;
+import jakarta.inject.Inject;
+import jakarta.inject.Named;
+import jakarta.security.enterprise.AuthenticationStatus;
+import jakarta.security.enterprise.SecurityContext;
+import jakarta.security.enterprise.authentication.mechanism.http.AuthenticationParameters;
+import jakarta.security.enterprise.credential.UsernamePasswordCredential;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import jakarta.servlet.http.HttpSession;
+import java.io.IOException;
+
+/** The login page: a local user's e-mail address and password. */
+@Named
+@RequestScoped
+public class LoginForm {
+
+  static final String HOME = "/portal/products.xhtml";
+
+  @Inject private SecurityContext security;
+  @Inject private FacesContext faces;
+
+  private String username;
+  private String password;
+
+  /** Sends a signed-in visitor straight on to the portal. */
+  public void redirectIfSignedIn() throws IOException {
+    if (security.getCallerPrincipal() != null) {
+      ExternalContext external = faces.getExternalContext();
+      external.redirect(external.getRequestContextPath() + HOME);
+    }
+  }
+
+  public void login() throws IOException {
+    ExternalContext external = faces.getExternalContext();
+    HttpServletRequest request = (HttpServletRequest) external.getRequest();
+    AuthenticationStatus status =
+        security.authenticate(
+            request,
+            (HttpServletResponse) external.getResponse(),
+            AuthenticationParameters.withParams()
+                .credential(new UsernamePasswordCredential(username, password)));
+    switch (status) {
+      case SUCCESS -> external.redirect(external.getRequestContextPath() + returnTo(request));
+      case SEND_CONTINUE -> faces.responseComplete();
+      default -> Messages.error(null, Texts.text("login.failed"));
+    }
+  }
+
+  private static String returnTo(HttpServletRequest request) {
+    HttpSession session = request.getSession();
+    Object target = session.getAttribute(PortalAuthentication.RETURN_TO_ATTRIBUTE);
+    session.removeAttribute(PortalAuthentication.RETURN_TO_ATTRIBUTE);
+    // Only a path of this application that the mechanism itself saved; never an outside address.
+    return target instanceof String path && path.startsWith("/") && !path.startsWith("//")
+        ? path
+        : HOME;
+  }
+
+  public String getUsername() {
+    return username;
+  }
+
+  public void setUsername(String username) {
+    this.username = username;
+  }
+
+  public String getPassword() {
+    return password;
+  }
+
+  public void setPassword(String password) {
+    this.password = password;
+  }
+}

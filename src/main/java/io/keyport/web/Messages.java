@@ -1,0 +1,31 @@
+package io.keyport.web;
+
+import io.keyport.platform.RequestRefused;
+import jakarta.faces.application.FacesMessage;
+import jakarta.faces.context.FacesContext;
+
+/** Faces messages: for the page, or next to the field at fault. */
+public final class Messages {
+
+  private Messages() {}
+
+  public static void info(String text) {
+    FacesContext.getCurrentInstance()
+        .addMessage(null, new FacesMessage(FacesMessage.SEVERITY_INFO, text, null));
+  }
+
+  public static void error(String clientId, String text) {
+    FacesContext faces = FacesContext.getCurrentInstance();
+    faces.addMessage(clientId, new FacesMessage(FacesMessage.SEVERITY_ERROR, text, null));
+    faces.validationFailed();
+  }
+
+  /**
+   * Shows a refusal next to the input it names, where the page has one ({@code fieldIds} maps the
+   * service's field names to client ids), else for the whole page.
+   */
+  public static void refused(RequestRefused refusal, java.util.Map<String, String> fieldIds) {
+    String clientId = refusal.field() == null ? null : fieldIds.get(refusal.field());
+    error(clientId, refusal.getMessage());
+  }
+}

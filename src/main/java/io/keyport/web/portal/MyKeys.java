@@ -1,0 +1,65 @@
+package io.keyport.web.portal;
+
+import io.keyport.keys.ApiKeys;
+import io.keyport.keys.KeyView;
+import io.keyport.platform.RequestRefused;
+import io.keyport.web.Messages;
+import io.keyport.web.Texts;
+import jakarta.faces.view.ViewScoped;
+import jakarta.inject.Inject;
+import jakarta.inject.Named;
+import jakarta.security.enterprise.SecurityContext;
+import java.io.Serializable;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/** The "My API keys" page: the caller's keys, filterable by product, each deletable. */
+@Named
+@ViewScoped
+public class MyKeys implements Serializable {
+
+  private static final long serialVersionUID = 1L;
+
+  @Inject private transient ApiKeys keys;
+  @Inject private transient SecurityContext security;
+
+  private List<KeyView> list;
+  private List<KeyView> filtered;
+
+  public void load() {
+    list = keys.keysOf(security.getCallerPrincipal().getName());
+  }
+
+  public void delete(UUID id) {
+    try {
+      KeyView key = keys.keyOf(security.getCallerPrincipal().getName(), id);
+      keys.delete(security.getCallerPrincipal().getName(), id);
+      Messages.info(Texts.text("keys.deleted", key.name()));
+    } catch (RequestRefused refusal) {
+      Messages.refused(refusal, Map.of());
+    }
+    load();
+    filtered = null;
+  }
+
+  /** The products the caller holds keys for, for the filter. */
+  public List<String> getProducts() {
+    return getList().stream().map(KeyView::product).distinct().sorted().toList();
+  }
+
+  public List<KeyView> getList() {
+    if (list == null) {
+      load();
+    }
+    return list;
+  }
+
+  public List<KeyView> getFiltered() {
+    return filtered;
+  }
+
+  public void setFiltered(List<KeyView> filtered) {
+    this.filtered = filtered;
+  }
+}
