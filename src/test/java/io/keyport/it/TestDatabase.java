@@ -1,0 +1,63 @@
+package io.keyport.it;
+
+import io.keyport.platform.launcher.EmbeddedDatabase;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import org.junit.platform.launcher.LauncherSession;
+import org.junit.platform.launcher.LauncherSessionListener;
+
+/**
+ * One real PostgreSQL for the whole integration test run, started before the first test on the port
+ * Maven reserved ({@code it.db.port}); Payara Micro reaches it through {@code KEYPORT_DB_URL},
+ * which failsafe sets. Unit test runs, which have no such port, start nothing.
+ */
+public class TestDatabase implements LauncherSessionListener {
+
+  private static EmbeddedPostgres postgres;
+
+  @Override
+  public void launcherSessionOpened(LauncherSession session) {
+    String port = System.getProperty("it.db.port");
+    if (port == null || postgres != null) {
+      return;
+    }
+    try {
+      Path dir = Files.createTempDirectory("keyport-it-postgres-");
+      postgres = EmbeddedDatabase.start(dir, Integer.parseInt(port));
+    } catch (IOException | RuntimeException e) {
+      throw new IllegalStateException(
+          "The integration tests need PostgreSQL, and the embedded one did not start on port "
+              + port
+              + ": "
+              + e.getMessage(),
+          e);
+    }
+  }
+
+  @Override
+  public void launcherSessionClosed(LauncherSession session) {
+    if (postgres != null) {
+      try {
+        postgres.close();
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      } finally {
+        postgres = null;
+      }
+    }
+  }
+
+  /** A connection to the test database, for tests that check what was written. */
+  public static Connection connect() throws SQLException {
+    return DriverManager.getConnection(
+        "jdbc:postgresql://localhost:" + System.getProperty("it.db.port") + "/postgres",
+        "postgres",
+        "postgres");
+  }
+}
