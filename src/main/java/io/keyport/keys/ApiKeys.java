@@ -19,23 +19,13 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
-import java.util.regex.Pattern;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /** The life of an API key: create (the value shown once), list, read, delete. */
 @ApplicationScoped
 public class ApiKeys {
 
-  static final int MAX_NAME_LENGTH = 64;
-  static final int MAX_METADATA_ENTRIES = 20;
-  static final int MAX_METADATA_VALUE_LENGTH = 1000;
-  private static final Pattern METADATA_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,99}");
-  // Gloo Portal's own metadata fields in the Redis mirror (SPEC §5); custom ones may not shadow
-  // them.
-  private static final Set<String> RESERVED_METADATA =
-      Set.of("name", "usagePlan", "username", "apiProduct", "created-ts-unix");
   private static final String LIVE_NAME_CONSTRAINT = "api_key_live_name_unique";
 
   @PersistenceContext private EntityManager em;
@@ -89,15 +79,12 @@ public class ApiKeys {
         users
             .find(username)
             .orElseThrow(() -> RequestRefused.notFound("There is no user " + username + "."));
-    String name = validName(request.name());
+    String name = KeyRules.name(request.name());
     ApiProduct product = product(request.product());
     UsagePlan plan = plan(product, request.plan());
     Instant now = Instant.now();
-    Map<String, String> metadata = validMetadata(request.metadata());
-    if (request.expiresAt() != null && !request.expiresAt().isAfter(now)) {
-      throw RequestRefused.invalid(
-          "expiresAt", "The expiry date is in the past: pick a date after today, or none.");
-    }
+    Map<String, String> metadata = KeyRules.metadata(request.metadata());
+    Instant expiresAt = KeyRules.expiry(request.expiresAt(), now);
     refuseTakenName(owner, product, name);
     refuseOverPlanCap(owner, plan);
 
@@ -111,7 +98,7 @@ public class ApiKeys {
             hasher.hash(value),
             KeyFormat.hint(value),
             now,
-            request.expiresAt(),
+            expiresAt,
             metadata);
     em.persist(key);
     try {
@@ -127,7 +114,7 @@ public class ApiKeys {
     details.put("apiProduct", product.getSlug());
     details.put("usagePlan", plan.getName());
     details.put("hint", KeyFormat.hint(value));
-    details.put("expiresAt", request.expiresAt());
+    details.put("expiresAt", expiresAt);
     audit.record(username, "api_key.created", "api_key", key.getId().toString(), details);
     changes.fire(new KeyChanged(key.getKeyHash()));
     return new CreatedKey(key.view(now), value);
@@ -158,22 +145,6 @@ public class ApiKeys {
         .getResultStream()
         .findFirst()
         .orElseThrow(() -> RequestRefused.notFound("You have no API key with id " + id + "."));
-  }
-
-  private static String validName(String raw) {
-    String name = raw == null ? "" : raw.strip();
-    if (name.isEmpty()) {
-      throw RequestRefused.invalid("apiKeyName", "Give the key a name, such as \"ci-pipeline\".");
-    }
-    if (name.length() > MAX_NAME_LENGTH) {
-      throw RequestRefused.invalid(
-          "apiKeyName", "A key name has at most " + MAX_NAME_LENGTH + " characters.");
-    }
-    if (name.chars().anyMatch(Character::isISOControl)) {
-      throw RequestRefused.invalid(
-          "apiKeyName", "A key name cannot contain control characters such as tabs or newlines.");
-    }
-    return name;
   }
 
   private ApiProduct product(String slug) {
@@ -208,39 +179,6 @@ public class ApiKeys {
                         + String.join(
                             ", ", product.getPlans().stream().map(UsagePlan::getName).toList())
                         + "."));
-  }
-
-  private static Map<String, String> validMetadata(Map<String, String> metadata) {
-    if (metadata == null) {
-      return Map.of();
-    }
-    if (metadata.size() > MAX_METADATA_ENTRIES) {
-      throw RequestRefused.invalid(
-          "metadata", "A key has at most " + MAX_METADATA_ENTRIES + " metadata entries.");
-    }
-    metadata.forEach(
-        (name, value) -> {
-          if (name == null || !METADATA_NAME.matcher(name).matches()) {
-            throw RequestRefused.invalid(
-                "metadata",
-                "Metadata names are 1 to 100 letters, digits, '.', '_' or '-', starting with a"
-                    + " letter or digit.");
-          }
-          if (RESERVED_METADATA.contains(name)) {
-            throw RequestRefused.invalid(
-                "metadata", "The metadata name '" + name + "' is reserved; choose another.");
-          }
-          if (value == null || value.length() > MAX_METADATA_VALUE_LENGTH) {
-            throw RequestRefused.invalid(
-                "metadata",
-                "The metadata value of '"
-                    + name
-                    + "' must be a string of at most "
-                    + MAX_METADATA_VALUE_LENGTH
-                    + " characters.");
-          }
-        });
-    return metadata;
   }
 
   private void refuseTakenName(User owner, ApiProduct product, String name) {

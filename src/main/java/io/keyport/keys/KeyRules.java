@@ -1,0 +1,82 @@
+package io.keyport.keys;
+
+import io.keyport.platform.RequestRefused;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/** What a new key's name, metadata and expiry may be; a refusal names the field at fault. */
+final class KeyRules {
+
+  static final int MAX_NAME_LENGTH = 64;
+  static final int MAX_METADATA_ENTRIES = 20;
+  static final int MAX_METADATA_VALUE_LENGTH = 1000;
+  private static final Pattern METADATA_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,99}");
+  // Gloo Portal's own metadata fields in the Redis mirror (SPEC §5); custom ones may not shadow
+  // them.
+  private static final Set<String> RESERVED_METADATA =
+      Set.of("name", "usagePlan", "username", "apiProduct", "created-ts-unix");
+
+  private KeyRules() {}
+
+  /** The name, stripped of surrounding blanks. */
+  static String name(String raw) {
+    String name = raw == null ? "" : raw.strip();
+    if (name.isEmpty()) {
+      throw RequestRefused.invalid("apiKeyName", "Give the key a name, such as \"ci-pipeline\".");
+    }
+    if (name.length() > MAX_NAME_LENGTH) {
+      throw RequestRefused.invalid(
+          "apiKeyName", "A key name has at most " + MAX_NAME_LENGTH + " characters.");
+    }
+    if (name.chars().anyMatch(Character::isISOControl)) {
+      throw RequestRefused.invalid(
+          "apiKeyName", "A key name cannot contain control characters such as tabs or newlines.");
+    }
+    return name;
+  }
+
+  /** The metadata, or an empty map for none. */
+  static Map<String, String> metadata(Map<String, String> metadata) {
+    if (metadata == null) {
+      return Map.of();
+    }
+    if (metadata.size() > MAX_METADATA_ENTRIES) {
+      throw RequestRefused.invalid(
+          "metadata", "A key has at most " + MAX_METADATA_ENTRIES + " metadata entries.");
+    }
+    metadata.forEach(
+        (name, value) -> {
+          if (name == null || !METADATA_NAME.matcher(name).matches()) {
+            throw RequestRefused.invalid(
+                "metadata",
+                "Metadata names are 1 to 100 letters, digits, '.', '_' or '-', starting with a"
+                    + " letter or digit.");
+          }
+          if (RESERVED_METADATA.contains(name)) {
+            throw RequestRefused.invalid(
+                "metadata", "The metadata name '" + name + "' is reserved; choose another.");
+          }
+          if (value == null || value.length() > MAX_METADATA_VALUE_LENGTH) {
+            throw RequestRefused.invalid(
+                "metadata",
+                "The metadata value of '"
+                    + name
+                    + "' must be a string of at most "
+                    + MAX_METADATA_VALUE_LENGTH
+                    + " characters.");
+          }
+        });
+    return Map.copyOf(metadata);
+  }
+
+  /** An expiry, if any, must lie after {@code now}. */
+  static Instant expiry(Instant expiresAt, Instant now) {
+    if (expiresAt != null && !expiresAt.isAfter(now)) {
+      throw RequestRefused.invalid(
+          "expiresAt", "The expiry date is in the past: pick a date after today, or none.");
+    }
+    return expiresAt;
+  }
+}

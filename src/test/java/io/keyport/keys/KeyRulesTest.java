@@ -1,0 +1,86 @@
+package io.keyport.keys;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import io.keyport.platform.RequestRefused;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.NullSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class KeyRulesTest {
+
+  @Test
+  void aNameIsStrippedOfSurroundingBlanks() {
+    assertEquals("ci pipeline", KeyRules.name("  ci pipeline \t"));
+  }
+
+  @Test
+  void aNameOf64CharactersIsFineAnd65IsNot() {
+    assertEquals(64, KeyRules.name("n".repeat(64)).length());
+    assertRefused("apiKeyName", () -> KeyRules.name("n".repeat(65)));
+  }
+
+  @ParameterizedTest
+  @NullSource
+  @ValueSource(strings = {"", "   ", "line\nbreak", "tab\there", "nul\u0000"})
+  void blankAndControlCharacterNamesAreRefused(String name) {
+    assertRefused("apiKeyName", () -> KeyRules.name(name));
+  }
+
+  @Test
+  void noMetadataIsAnEmptyMap() {
+    assertEquals(Map.of(), KeyRules.metadata(null));
+  }
+
+  @Test
+  void wellFormedMetadataPasses() {
+    Map<String, String> metadata = Map.of("team", "payments", "cost-centre.id", "42");
+    assertEquals(metadata, KeyRules.metadata(metadata));
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {"name", "usagePlan", "username", "apiProduct", "created-ts-unix", "-x", "a b", ""})
+  void reservedAndMalformedMetadataNamesAreRefused(String name) {
+    assertRefused("metadata", () -> KeyRules.metadata(Map.of(name, "v")));
+  }
+
+  @Test
+  void overlongOrNullMetadataValuesAreRefused() {
+    assertRefused("metadata", () -> KeyRules.metadata(Map.of("team", "v".repeat(1001))));
+    Map<String, String> nullValue = new HashMap<>();
+    nullValue.put("team", null);
+    assertRefused("metadata", () -> KeyRules.metadata(nullValue));
+  }
+
+  @Test
+  void atMostTwentyMetadataEntries() {
+    Map<String, String> many = new HashMap<>();
+    for (int i = 0; i < 21; i++) {
+      many.put("k" + i, "v");
+    }
+    assertRefused("metadata", () -> KeyRules.metadata(many));
+  }
+
+  @Test
+  void anExpiryMustLieInTheFuture() {
+    Instant now = Instant.parse("2026-11-28T12:00:00Z");
+    assertNull(KeyRules.expiry(null, now));
+    assertEquals(now.plusSeconds(1), KeyRules.expiry(now.plusSeconds(1), now));
+    assertRefused("expiresAt", () -> KeyRules.expiry(now, now));
+    assertRefused("expiresAt", () -> KeyRules.expiry(now.minusSeconds(86_400), now));
+  }
+
+  private static void assertRefused(String field, Runnable call) {
+    RequestRefused refusal = assertThrows(RequestRefused.class, call::run);
+    assertEquals(RequestRefused.Reason.INVALID, refusal.reason());
+    assertEquals(field, refusal.field());
+    assertEquals("invalid_request", refusal.error());
+  }
+}

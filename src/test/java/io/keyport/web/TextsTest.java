@@ -1,0 +1,37 @@
+package io.keyport.web;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.keyport.catalog.PlanView;
+import io.keyport.catalog.RateUnit;
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
+
+class TextsTest {
+
+  private final Texts texts = new Texts();
+
+  @Test
+  void aLimitReadsAsASentence() {
+    assertEquals("5 requests per minute", texts.limit(plan(5, RateUnit.MINUTE)));
+    assertEquals("1 request per minute", texts.limit(plan(1, RateUnit.MINUTE)));
+    assertEquals("10,000 requests per day", texts.limit(plan(10_000, RateUnit.DAY)));
+  }
+
+  @Test
+  void aPlanWithoutLimitSaysSo() {
+    assertEquals("No rate limit", texts.limit(plan(null, null)));
+  }
+
+  @Test
+  void timesAreShownInUtc() {
+    Instant instant = Instant.parse("2026-11-28T14:05:00Z");
+    assertEquals("28 Nov 2026, 14:05 UTC", texts.dateTime(instant));
+    assertEquals("28 Nov 2026", texts.date(instant));
+    assertEquals("", texts.date(null));
+  }
+
+  private static PlanView plan(Integer requests, RateUnit unit) {
+    return new PlanView("p", "P", null, requests, unit, null, null);
+  }
+}
