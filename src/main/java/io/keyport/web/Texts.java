@@ -26,10 +26,15 @@ public class Texts {
 
   /** "5 requests per minute", or "No rate limit". */
   public String limit(PlanView plan) {
+    return limit(plan, locale());
+  }
+
+  static String limit(PlanView plan, Locale locale) {
     if (!plan.limited()) {
-      return text("plan.unlimited");
+      return text(locale, "plan.unlimited");
     }
-    return text("plan.limit", plan.requestsPerUnit(), text("unit." + plan.unit().name()));
+    return text(
+        locale, "plan.limit", plan.requestsPerUnit(), text(locale, "unit." + plan.unit().name()));
   }
 
   public String dateTime(Instant instant) {
@@ -44,11 +49,20 @@ public class Texts {
     return text("status." + status.name());
   }
 
-  /** The bundle's text for {@code key}, with {@code args} filled in. */
+  /** The bundle's text for {@code key} in the current view's language, {@code args} filled in. */
   public static String text(String key, Object... args) {
-    FacesContext faces = FacesContext.getCurrentInstance();
-    Locale locale = faces == null ? Locale.ENGLISH : faces.getViewRoot().getLocale();
+    return text(locale(), key, args);
+  }
+
+  static String text(Locale locale, String key, Object... args) {
     String pattern = ResourceBundle.getBundle(BUNDLE, locale).getString(key);
     return args.length == 0 ? pattern : new MessageFormat(pattern, locale).format(args);
+  }
+
+  private static Locale locale() {
+    FacesContext faces = FacesContext.getCurrentInstance();
+    return faces == null || faces.getViewRoot() == null
+        ? Locale.ENGLISH
+        : faces.getViewRoot().getLocale();
   }
 }

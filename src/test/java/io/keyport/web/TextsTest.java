@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import io.keyport.catalog.PlanView;
 import io.keyport.catalog.RateUnit;
 import java.time.Instant;
+import java.util.Locale;
 import org.junit.jupiter.api.Test;
 
 class TextsTest {
@@ -13,14 +14,15 @@ class TextsTest {
 
   @Test
   void aLimitReadsAsASentence() {
-    assertEquals("5 requests per minute", texts.limit(plan(5, RateUnit.MINUTE)));
-    assertEquals("1 request per minute", texts.limit(plan(1, RateUnit.MINUTE)));
-    assertEquals("10,000 requests per day", texts.limit(plan(10_000, RateUnit.DAY)));
+    assertEquals("5 requests per minute", Texts.limit(plan(5, RateUnit.MINUTE), Locale.ENGLISH));
+    assertEquals("1 request per minute", Texts.limit(plan(1, RateUnit.MINUTE), Locale.ENGLISH));
+    assertEquals(
+        "10,000 requests per day", Texts.limit(plan(10_000, RateUnit.DAY), Locale.ENGLISH));
   }
 
   @Test
   void aPlanWithoutLimitSaysSo() {
-    assertEquals("No rate limit", texts.limit(plan(null, null)));
+    assertEquals("No rate limit", Texts.limit(plan(null, null), Locale.ENGLISH));
   }
 
   @Test
