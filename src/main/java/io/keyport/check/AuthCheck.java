@@ -1,78 +1,142 @@
 package io.keyport.check;
 
+import io.keyport.catalog.LiveCatalog;
 import io.keyport.keys.KeyFormat;
 import io.keyport.keys.KeyHasher;
 import io.keyport.keys.KeyLookup;
+import io.keyport.keys.LastUsed;
 import io.keyport.keys.LiveKey;
+import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * The gateway auth check's decision (SPEC §3), the same for every HTTP front. Cheap checks first:
- * the key's shape and checksum, then the cache, and PostgreSQL only for a key not seen recently. It
- * never fails open: a key it cannot look up is refused with 503.
+ * presence, shape and checksum, then the cache, and PostgreSQL only for a key not seen recently. It
+ * never fails open: what it cannot look up is refused with 503.
  */
 @ApplicationScoped
 public class AuthCheck {
 
   static final String MISSING = "missing_api_key";
   static final String INVALID = "invalid_api_key";
+  static final String ROUTE_NOT_ALLOWED = "route_not_allowed";
   static final String UNAVAILABLE = "unavailable";
 
   @Inject private KeyHasher hasher;
   @Inject private KeyCache keys;
+  @Inject private LiveCatalog catalog;
+  @Inject private LastUsed lastUsed;
 
   @Inject
   @ConfigProperty(name = "keyport.check.header", defaultValue = "api-key")
   String keyHeader;
 
-  private Map<String, String> unauthorizedHeaders;
+  @Inject
+  @ConfigProperty(name = "keyport.check.headers-from-metadata")
+  Optional<String> headersFromMetadata;
+
+  private List<MetadataHeaders.Mapping> metadataHeaders;
+  private Verdict missing;
+  private Verdict invalid;
+  private Verdict routeNotAllowed;
+  private Verdict unavailable;
+
+  @PostConstruct
+  void init() {
+    metadataHeaders = MetadataHeaders.parse(headersFromMetadata.orElse(null));
+    Map<String, String> challenge =
+        Map.of("WWW-Authenticate", "APIKey header=\"" + keyHeader + "\"");
+    missing = new Verdict(401, MISSING, challenge);
+    invalid = new Verdict(401, INVALID, challenge);
+    routeNotAllowed = new Verdict(403, ROUTE_NOT_ALLOWED, Map.of());
+    unavailable = new Verdict(503, UNAVAILABLE, Map.of());
+  }
 
   /** The header the gateway sends the key in, as configured. */
   public String keyHeader() {
     return keyHeader;
   }
 
+  /** Decides, looking the key up in PostgreSQL if it is not cached. */
   public Verdict decide(CheckRequest request) {
+    return decide(request, true);
+  }
+
+  /**
+   * Decides without blocking, or returns empty when the answer needs PostgreSQL; for fronts that
+   * must not block their I/O threads.
+   */
+  public Optional<Verdict> decideFromMemory(CheckRequest request) {
+    return Optional.ofNullable(decide(request, false));
+  }
+
+  private Verdict decide(CheckRequest request, boolean mayBlock) {
     String key = request.apiKey();
     if (key == null || key.isEmpty()) {
-      return unauthorized(MISSING);
+      return missing;
     }
     if (!KeyFormat.isWellFormed(key)) {
-      return unauthorized(INVALID);
+      return invalid;
     }
+    String hash = hasher.hash(key);
     Optional<LiveKey> found;
+    LiveCatalog.Snapshot products;
     try {
-      found = keys.find(hasher.hash(key));
-    } catch (KeyLookup.DatabaseUnavailable e) {
-      return deny(503, UNAVAILABLE, Map.of());
+      found = mayBlock ? keys.find(hash) : keys.cached(hash);
+      products = mayBlock ? catalog.current() : catalog.currentIfFresh();
+      if (found == null || products == null) {
+        return null;
+      }
+    } catch (KeyLookup.DatabaseUnavailable | LiveCatalog.Unavailable e) {
+      return unavailable;
     }
     if (found.isEmpty() || found.get().expiredAt(Instant.now())) {
-      return unauthorized(INVALID);
+      return invalid;
     }
     LiveKey live = found.get();
-    return new Verdict(
-        200,
-        null,
-        Map.of(
-            "x-solo-plan", live.plan(),
-            "x-user-id", live.username(),
-            "x-api-key-id", live.id().toString(),
-            "x-api-product", live.product()));
-  }
-
-  private Verdict unauthorized(String error) {
-    if (unauthorizedHeaders == null) {
-      unauthorizedHeaders = Map.of("WWW-Authenticate", "APIKey header=\"" + keyHeader + "\"");
+    if (!products.isLive(live.product())) {
+      return invalid;
     }
-    return deny(401, error, unauthorizedHeaders);
+    String path = RequestPath.normalise(request.path());
+    if (path == null
+        || !products
+            .productFor(request.method(), request.host(), path)
+            .map(live.product()::equals)
+            .orElse(false)) {
+      return routeNotAllowed;
+    }
+    Map<String, String> headers = new HashMap<>(8);
+    for (MetadataHeaders.Mapping mapping : metadataHeaders) {
+      String value = live.metadata().get(mapping.entry());
+      if (value != null && isHeaderSafe(value)) {
+        headers.put(mapping.header(), value);
+      } else if (mapping.required()) {
+        return invalid;
+      }
+    }
+    headers.put("x-solo-plan", live.plan());
+    headers.put("x-user-id", live.username());
+    headers.put("x-api-key-id", live.id().toString());
+    headers.put("x-api-product", live.product());
+    lastUsed.touch(live.id());
+    return new Verdict(200, null, headers);
   }
 
-  private static Verdict deny(int status, String error, Map<String, String> headers) {
-    return new Verdict(status, error, headers);
+  // Key rules refuse control characters in metadata; this guards against rows edited by hand.
+  private static boolean isHeaderSafe(String value) {
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      if (c < 0x20 || c == 0x7f) {
+        return false;
+      }
+    }
+    return true;
   }
 }

@@ -1,4 +1,46 @@
 package io.keyport.check;
 
-/** The request a gateway asks about, as the check front read it. {@code apiKey} may be null. */
-public record CheckRequest(String method, String path, String host, String apiKey) {}
+/**
+ * The request a gateway asks about. {@code path} is as sent (query included), {@code apiKey} and
+ * {@code host} may be null.
+ */
+public record CheckRequest(String method, String path, String host, String apiKey) {
+
+  /** Reads one request header by name, case-insensitively; null when absent. */
+  @FunctionalInterface
+  public interface Headers {
+    String get(String name);
+  }
+
+  private static final String BEARER = "Bearer ";
+
+  /**
+   * Reads the request being authorised as SPEC §3 says, the same for every HTTP front.
+   *
+   * @param ownMethod the check request's own method
+   * @param suffix what follows {@code /auth/check} in the check request's path, with its query
+   * @param keyHeader the header the key is sent in ({@code keyport.check.header})
+   */
+  public static CheckRequest read(
+      Headers headers, String ownMethod, String suffix, String keyHeader) {
+    String method = first(headers.get("X-Forwarded-Method"), headers.get("X-Original-Method"));
+    String path = first(headers.get("X-Forwarded-Uri"), headers.get("X-Original-URI"));
+    if (path == null) {
+      path = suffix == null || suffix.isEmpty() ? "/" : suffix;
+    }
+    String host = first(headers.get("X-Forwarded-Host"), headers.get("Host"));
+    String key = headers.get(keyHeader);
+    if (key == null) {
+      String authorization = headers.get("Authorization");
+      if (authorization != null
+          && authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
+        key = authorization.substring(BEARER.length()).trim();
+      }
+    }
+    return new CheckRequest(method == null ? ownMethod : method, path, host, key);
+  }
+
+  private static String first(String preferred, String fallback) {
+    return preferred != null ? preferred : fallback;
+  }
+}

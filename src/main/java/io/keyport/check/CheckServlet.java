@@ -7,11 +7,13 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
- * The check on the portal's port, a plain servlet for every HTTP method (never JAX-RS: this is the
- * hot path). It only reads the request as SPEC §3 says and writes the {@link AuthCheck} verdict; it
- * never reads the body.
+ * The check on the portal's port: a plain servlet for every HTTP method (never JAX-RS: this is the
+ * hot path). It reads the request as SPEC §3 says and writes the {@link AuthCheck} verdict; it
+ * never reads the body. {@code keyport.check.portal-port-enabled=false} turns it off, for operators
+ * who serve the check only on its own listener.
  */
 @WebServlet(
     name = "AuthCheck",
@@ -19,53 +21,40 @@ import java.nio.charset.StandardCharsets;
 public class CheckServlet extends HttpServlet {
 
   private static final long serialVersionUID = 1L;
-  private static final String BEARER = "Bearer ";
-  private static final String CHECK_PATH = "/auth/check";
+  static final String CHECK_PATH = "/auth/check";
 
   @Inject private transient AuthCheck check;
+
+  @Inject
+  @ConfigProperty(name = "keyport.check.portal-port-enabled", defaultValue = "true")
+  transient boolean enabled;
 
   @Override
   protected void service(HttpServletRequest request, HttpServletResponse response)
       throws IOException {
-    Verdict verdict = check.decide(read(request));
+    if (!enabled) {
+      response.sendError(HttpServletResponse.SC_NOT_FOUND);
+      return;
+    }
+    // Envoy's path_prefix style: the original path follows /auth/check, still URL-encoded.
+    String uri = request.getRequestURI();
+    int start = request.getContextPath().length() + CHECK_PATH.length();
+    String query = request.getQueryString();
+    String suffix =
+        (uri.length() > start ? uri.substring(start) : "") + (query == null ? "" : "?" + query);
+    Verdict verdict =
+        check.decide(
+            CheckRequest.read(request::getHeader, request.getMethod(), suffix, check.keyHeader()));
     response.setStatus(verdict.status());
     verdict.headers().forEach(response::setHeader);
-    if (!verdict.allowed()) {
-      response.setHeader("x-keyport-deny", verdict.error());
-      byte[] body = verdict.body().getBytes(StandardCharsets.US_ASCII);
-      response.setContentType("application/json");
-      response.setContentLength(body.length);
-      response.getOutputStream().write(body);
-    } else {
+    if (verdict.allowed()) {
       response.setContentLength(0);
+      return;
     }
-  }
-
-  private CheckRequest read(HttpServletRequest request) {
-    String method =
-        first(request.getHeader("X-Forwarded-Method"), request.getHeader("X-Original-Method"));
-    String path = first(request.getHeader("X-Forwarded-Uri"), request.getHeader("X-Original-URI"));
-    if (path == null) {
-      // Envoy's path_prefix style: the original path follows /auth/check, still URL-encoded.
-      String uri = request.getRequestURI();
-      int start = request.getContextPath().length() + CHECK_PATH.length();
-      String query = request.getQueryString();
-      path =
-          (uri.length() > start ? uri.substring(start) : "/") + (query == null ? "" : "?" + query);
-    }
-    String host = first(request.getHeader("X-Forwarded-Host"), request.getHeader("Host"));
-    String key = request.getHeader(check.keyHeader());
-    if (key == null) {
-      String authorization = request.getHeader("Authorization");
-      if (authorization != null
-          && authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
-        key = authorization.substring(BEARER.length()).trim();
-      }
-    }
-    return new CheckRequest(method == null ? request.getMethod() : method, path, host, key);
-  }
-
-  private static String first(String preferred, String fallback) {
-    return preferred != null ? preferred : fallback;
+    response.setHeader(Verdict.DENY_HEADER, verdict.error());
+    byte[] body = verdict.body().getBytes(StandardCharsets.US_ASCII);
+    response.setContentType("application/json");
+    response.setContentLength(body.length);
+    response.getOutputStream().write(body);
   }
 }

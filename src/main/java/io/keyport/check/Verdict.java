@@ -8,6 +8,9 @@ import java.util.Map;
  */
 public record Verdict(int status, String error, Map<String, String> headers) {
 
+  /** Carries the error word on every denial, for gateways that only pass 401 and 403 on. */
+  public static final String DENY_HEADER = "x-keyport-deny";
+
   public boolean allowed() {
     return status == 200;
   }

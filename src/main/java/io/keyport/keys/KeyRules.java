@@ -58,14 +58,16 @@ final class KeyRules {
             throw RequestRefused.invalid(
                 "metadata", "The metadata name '" + name + "' is reserved; choose another.");
           }
-          if (value == null || value.length() > MAX_METADATA_VALUE_LENGTH) {
+          if (value == null
+              || value.length() > MAX_METADATA_VALUE_LENGTH
+              || value.chars().anyMatch(Character::isISOControl)) {
             throw RequestRefused.invalid(
                 "metadata",
                 "The metadata value of '"
                     + name
                     + "' must be a string of at most "
                     + MAX_METADATA_VALUE_LENGTH
-                    + " characters.");
+                    + " characters, without control characters (it may become a header).");
           }
         });
     return Map.copyOf(metadata);

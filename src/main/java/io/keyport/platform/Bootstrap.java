@@ -1,5 +1,6 @@
 package io.keyport.platform;
 
+import io.keyport.check.CheckListener;
 import io.keyport.keys.KeyHasher;
 import jakarta.annotation.Resource;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -26,12 +27,15 @@ public class Bootstrap {
 
   @Inject private KeyHasher hasher;
   @Inject private DemoData demoData;
+  @Inject private ChangeFeed changeFeed;
+  @Inject private CheckListener checkListener;
 
   @Inject
   @ConfigProperty(name = "keyport.demo.seed", defaultValue = "false")
   boolean seedDemoData;
 
-  void onStart(@Observes @Initialized(ApplicationScoped.class) Object application) {
+  void onStart(@Observes @Initialized(ApplicationScoped.class) Object application)
+      throws InterruptedException {
     hasher.hash("kp_configuration-check");
     // Flyway's PostgreSQL lock keeps two nodes starting at once from migrating twice.
     Flyway.configure(Bootstrap.class.getClassLoader())
@@ -42,6 +46,8 @@ public class Bootstrap {
     if (seedDemoData) {
       demoData.seedOnce();
     }
+    changeFeed.start();
+    checkListener.start();
     LOG.info("Keyport is ready");
   }
 }

@@ -54,6 +54,7 @@ class KeyRulesTest {
   @Test
   void overlongOrNullMetadataValuesAreRefused() {
     assertRefused("metadata", () -> KeyRules.metadata(Map.of("team", "v".repeat(1001))));
+    assertRefused("metadata", () -> KeyRules.metadata(Map.of("team", "a\r\nx-solo-plan: gold")));
     Map<String, String> nullValue = new HashMap<>();
     nullValue.put("team", null);
     assertRefused("metadata", () -> KeyRules.metadata(nullValue));
