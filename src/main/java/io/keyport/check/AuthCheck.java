@@ -48,6 +48,15 @@ public class AuthCheck {
   private Verdict routeNotAllowed;
   private Verdict unavailable;
 
+  /** Configures the check outside the container, for tests of {@link #admit}. */
+  static AuthCheck configured(String keyHeader, String headersFromMetadata) {
+    AuthCheck check = new AuthCheck();
+    check.keyHeader = keyHeader;
+    check.headersFromMetadata = Optional.ofNullable(headersFromMetadata);
+    check.init();
+    return check;
+  }
+
   @PostConstruct
   void init() {
     metadataHeaders = MetadataHeaders.parse(headersFromMetadata.orElse(null));
@@ -97,7 +106,17 @@ public class AuthCheck {
     } catch (KeyLookup.DatabaseUnavailable | LiveCatalog.Unavailable e) {
       return unavailable;
     }
-    if (found.isEmpty() || found.get().expiredAt(Instant.now())) {
+    Verdict verdict = admit(found, products, request, Instant.now());
+    if (verdict.allowed()) {
+      lastUsed.touch(found.get().id());
+    }
+    return verdict;
+  }
+
+  /** The decision once the key and the catalogue are known; no I/O. */
+  Verdict admit(
+      Optional<LiveKey> found, LiveCatalog.Snapshot products, CheckRequest request, Instant now) {
+    if (found.isEmpty() || found.get().expiredAt(now)) {
       return invalid;
     }
     LiveKey live = found.get();
@@ -125,7 +144,6 @@ public class AuthCheck {
     headers.put("x-user-id", live.username());
     headers.put("x-api-key-id", live.id().toString());
     headers.put("x-api-product", live.product());
-    lastUsed.touch(live.id());
     return new Verdict(200, null, headers);
   }
 

@@ -43,7 +43,7 @@ public class PortalAuthentication implements HttpAuthenticationMechanism {
   public AuthenticationStatus validateRequest(
       HttpServletRequest request, HttpServletResponse response, HttpMessageContext context) {
     String path = request.getServletPath();
-    if (path.startsWith("/auth/check")) {
+    if (path.startsWith("/auth/check") || path.equals("/ping")) {
       return context.doNothing();
     }
     Credential credential = context.getAuthParameters().getCredential();
@@ -131,6 +131,7 @@ public class PortalAuthentication implements HttpAuthenticationMechanism {
       response.setStatus(HttpServletResponse.SC_UNAUTHORIZED);
       response.setHeader("WWW-Authenticate", "Basic realm=\"keyport\", charset=\"UTF-8\"");
       response.setContentType("application/json");
+      response.setCharacterEncoding("UTF-8");
       response
           .getWriter()
           .write(
