@@ -20,6 +20,7 @@ import org.junit.platform.launcher.LauncherSessionListener;
 public class TestDatabase implements LauncherSessionListener {
 
   private static EmbeddedPostgres postgres;
+  private static DatabaseLink link;
 
   @Override
   public void launcherSessionOpened(LauncherSession session) {
@@ -30,6 +31,10 @@ public class TestDatabase implements LauncherSessionListener {
     try {
       Path dir = Files.createTempDirectory("keyport-it-postgres-");
       postgres = EmbeddedDatabase.start(dir, Integer.parseInt(port));
+      link =
+          new DatabaseLink(
+              Integer.parseInt(System.getProperty("it.dblink.port")), postgres.getPort());
+      link.open();
     } catch (IOException | RuntimeException e) {
       throw new IllegalStateException(
           "The integration tests need PostgreSQL, and the embedded one did not start on port "
@@ -42,6 +47,13 @@ public class TestDatabase implements LauncherSessionListener {
 
   @Override
   public void launcherSessionClosed(LauncherSession session) {
+    if (link != null) {
+      try {
+        link.cut();
+      } catch (IOException ignored) {
+        // the run is over
+      }
+    }
     if (postgres != null) {
       try {
         postgres.close();
@@ -51,6 +63,16 @@ public class TestDatabase implements LauncherSessionListener {
         postgres = null;
       }
     }
+  }
+
+  /** Cuts Keyport off its database: open connections drop, new ones are refused. */
+  public static void cutKeyportOff() throws IOException {
+    link.cut();
+  }
+
+  /** Lets Keyport reach its database again. */
+  public static void reconnectKeyport() throws IOException {
+    link.open();
   }
 
   /** A connection to the test database, for tests that check what was written. */
