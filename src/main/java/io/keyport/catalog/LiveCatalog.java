@@ -35,10 +35,17 @@ public class LiveCatalog {
   private static final long RETRY_MILLIS = 1_000;
 
   /** What the check needs of the catalogue at one moment. */
-  public record Snapshot(Map<String, Set<String>> plansByProduct, RouteTable routes) {
+  public record Snapshot(
+      Map<String, Set<String>> plansByProduct, RouteTable routes, Map<String, PlanView> plans) {
 
     public boolean isLive(String product) {
       return plansByProduct.containsKey(product);
+    }
+
+    /** The plan's current limits; a plan unknown here has none. */
+    public PlanView plan(String name) {
+      PlanView plan = plans.get(name);
+      return plan != null ? plan : new PlanView(name, name, null, null, null, null, null);
     }
 
     public Optional<String> productFor(String method, String host, String path) {
@@ -111,7 +118,26 @@ public class LiveCatalog {
   private Snapshot read() throws SQLException {
     Map<String, Set<String>> plans = new HashMap<>();
     List<RouteTable.Rule> rules = new ArrayList<>();
+    Map<String, PlanView> limits = new HashMap<>();
     try (Connection connection = dataSource.getConnection()) {
+      try (PreparedStatement statement =
+              connection.prepareStatement(
+                  "select name, display_name, description, requests_per_unit, rate_unit,"
+                      + " monthly_quota, max_keys_per_user from usage_plan");
+          ResultSet row = statement.executeQuery()) {
+        while (row.next()) {
+          limits.put(
+              row.getString(1),
+              new PlanView(
+                  row.getString(1),
+                  row.getString(2),
+                  row.getString(3),
+                  (Integer) row.getObject(4),
+                  row.getString(5) == null ? null : RateUnit.valueOf(row.getString(5)),
+                  (Long) row.getObject(6),
+                  (Integer) row.getObject(7)));
+        }
+      }
       try (PreparedStatement statement =
               connection.prepareStatement(
                   "select p.slug, pl.name from api_product p"
@@ -140,7 +166,7 @@ public class LiveCatalog {
     }
     Map<String, Set<String>> frozen = new HashMap<>();
     plans.forEach((product, offered) -> frozen.put(product, Set.copyOf(offered)));
-    return new Snapshot(Map.copyOf(frozen), new RouteTable(rules));
+    return new Snapshot(Map.copyOf(frozen), new RouteTable(rules), Map.copyOf(limits));
   }
 
   static Set<String> methods(String csv) {

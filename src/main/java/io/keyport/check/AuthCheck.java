@@ -1,11 +1,15 @@
 package io.keyport.check;
 
 import io.keyport.catalog.LiveCatalog;
+import io.keyport.catalog.PlanView;
 import io.keyport.keys.KeyFormat;
 import io.keyport.keys.KeyHasher;
 import io.keyport.keys.KeyLookup;
 import io.keyport.keys.LastUsed;
 import io.keyport.keys.LiveKey;
+import io.keyport.limits.Admission;
+import io.keyport.limits.PlanLimits;
+import io.keyport.limits.UsageMeter;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -33,6 +37,8 @@ public class AuthCheck {
   @Inject private KeyCache keys;
   @Inject private LiveCatalog catalog;
   @Inject private LastUsed lastUsed;
+  @Inject private PlanLimits limits;
+  @Inject private UsageMeter meter;
 
   @Inject
   @ConfigProperty(name = "keyport.check.header", defaultValue = "api-key")
@@ -107,10 +113,36 @@ public class AuthCheck {
       return unavailable;
     }
     Verdict verdict = admit(found, products, request, Instant.now());
-    if (verdict.allowed()) {
-      lastUsed.touch(found.get().id());
+    if (found.isEmpty()) {
+      return verdict;
     }
-    return verdict;
+    LiveKey live = found.get();
+    if (!verdict.allowed()) {
+      meter.record(live.id(), verdict.error());
+      return verdict;
+    }
+    PlanView plan = products.plan(live.plan());
+    if (!mayBlock && limits.needsDatabase(live.id(), plan)) {
+      return null;
+    }
+    Admission admission;
+    try {
+      admission = limits.admit(live.id(), plan);
+    } catch (PlanLimits.Unavailable e) {
+      return unavailable;
+    }
+    if (!admission.admitted()) {
+      meter.record(live.id(), admission.refusal());
+      return new Verdict(429, admission.refusal(), admission.headers());
+    }
+    meter.record(live.id(), UsageMeter.ADMITTED);
+    lastUsed.touch(live.id());
+    if (admission.headers().isEmpty()) {
+      return verdict;
+    }
+    Map<String, String> headers = new HashMap<>(verdict.headers());
+    headers.putAll(admission.headers());
+    return new Verdict(200, null, headers);
   }
 
   /** The decision once the key and the catalogue are known; no I/O. */

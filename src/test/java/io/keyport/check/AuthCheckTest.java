@@ -29,7 +29,8 @@ class AuthCheckTest {
           new RouteTable(
               List.of(
                   new RouteTable.Rule("petstore", null, "/petstore/", Set.of()),
-                  new RouteTable.Rule("tracks", null, "/trackapi/", Set.of()))));
+                  new RouteTable.Rule("tracks", null, "/trackapi/", Set.of()))),
+          Map.of());
 
   @Test
   void aValidKeyOnItsProductsRouteIsAdmittedWithThePlanAndMetadataHeaders() {

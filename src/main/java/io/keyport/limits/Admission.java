@@ -1,0 +1,40 @@
+package io.keyport.limits;
+
+import java.util.Map;
+
+/**
+ * What the plan's limits say to one request: admitted or refused ({@code rate_limited}, {@code
+ * quota_exceeded}), with the IETF RateLimit header fields and, on a refusal, Retry-After.
+ */
+public record Admission(
+    boolean admitted,
+    String refusal,
+    long limit,
+    long remaining,
+    long resetSeconds,
+    long retryAfter) {
+
+  /** No limit applies: admitted, with no headers to give. */
+  public static final Admission UNLIMITED = new Admission(true, null, -1, -1, 0, 0);
+
+  public static final String RATE_LIMITED = "rate_limited";
+  public static final String QUOTA_EXCEEDED = "quota_exceeded";
+
+  /** The headers for the gateway: RateLimit-* when a rate limit applies, Retry-After on 429. */
+  public Map<String, String> headers() {
+    if (limit < 0) {
+      return refusal == null ? Map.of() : Map.of("Retry-After", Long.toString(retryAfter));
+    }
+    if (refusal == null) {
+      return Map.of(
+          "RateLimit-Limit", Long.toString(limit),
+          "RateLimit-Remaining", Long.toString(remaining),
+          "RateLimit-Reset", Long.toString(resetSeconds));
+    }
+    return Map.of(
+        "RateLimit-Limit", Long.toString(limit),
+        "RateLimit-Remaining", Long.toString(remaining),
+        "RateLimit-Reset", Long.toString(resetSeconds),
+        "Retry-After", Long.toString(retryAfter));
+  }
+}
