@@ -30,11 +30,17 @@ public class Texts {
   }
 
   static String limit(PlanView plan, Locale locale) {
-    if (!plan.limited()) {
-      return text(locale, "plan.unlimited");
-    }
-    return text(
-        locale, "plan.limit", plan.requestsPerUnit(), text(locale, "unit." + plan.unit().name()));
+    String rate =
+        plan.limited()
+            ? text(
+                locale,
+                "plan.limit",
+                plan.requestsPerUnit(),
+                text(locale, "unit." + plan.unit().name()))
+            : text(locale, "plan.unlimited");
+    return plan.monthlyQuota() == null
+        ? rate
+        : text(locale, "plan.quota", rate, plan.monthlyQuota());
   }
 
   public String dateTime(Instant instant) {

@@ -21,6 +21,12 @@ class TextsTest {
   }
 
   @Test
+  void aMonthlyQuotaFollowsTheRate() {
+    PlanView plan = new PlanView("p", "P", null, 5, RateUnit.MINUTE, 10_000L, null);
+    assertEquals("5 requests per minute, 10,000 per month", Texts.limit(plan, Locale.ENGLISH));
+  }
+
+  @Test
   void aPlanWithoutLimitSaysSo() {
     assertEquals("No rate limit", Texts.limit(plan(null, null), Locale.ENGLISH));
   }
