@@ -1,7 +1,10 @@
 package io.keyport.web.portal;
 
+import io.keyport.catalog.Catalog;
+import io.keyport.catalog.PlanView;
 import io.keyport.keys.ApiKeys;
 import io.keyport.keys.KeyView;
+import io.keyport.limits.UsageHistory;
 import io.keyport.platform.RequestRefused;
 import jakarta.enterprise.context.RequestScoped;
 import jakarta.inject.Inject;
@@ -18,9 +21,13 @@ public class KeyDetails {
 
   @Inject private ApiKeys keys;
   @Inject private SecurityContext security;
+  @Inject private UsageHistory history;
+  @Inject private Catalog catalog;
 
   private String id;
   private KeyView key;
+  private UsageHistory.KeyUsage usage;
+  private PlanView plan;
 
   public void load() {
     key = null;
@@ -30,8 +37,11 @@ public class KeyDetails {
     try {
       key = keys.keyOf(security.getCallerPrincipal().getName(), UUID.fromString(id));
     } catch (RequestRefused | IllegalArgumentException notFound) {
-      // the page shows its "no such key" state
+      return; // the page shows its "no such key" state
     }
+    usage = history.of(key.id());
+    plan =
+        catalog.plans().stream().filter(p -> p.name().equals(key.plan())).findFirst().orElse(null);
   }
 
   public KeyView getKey() {
@@ -40,6 +50,23 @@ public class KeyDetails {
 
   public List<Map.Entry<String, String>> getMetadata() {
     return key == null ? List.of() : List.copyOf(key.metadata().entrySet());
+  }
+
+  public UsageHistory.KeyUsage getUsage() {
+    return usage;
+  }
+
+  /** The plan's monthly quota, or null when it has none. */
+  public Long getMonthlyQuota() {
+    return plan == null ? null : plan.monthlyQuota();
+  }
+
+  public String getHourlyChart() {
+    return usage == null ? null : UsageCharts.hourly(usage.hours());
+  }
+
+  public String getDailyChart() {
+    return usage == null ? null : UsageCharts.daily(usage.days());
   }
 
   public String getId() {
