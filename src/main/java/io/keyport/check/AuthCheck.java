@@ -122,7 +122,7 @@ public class AuthCheck {
       return verdict;
     }
     PlanView plan = products.plan(live.plan());
-    if (!mayBlock && limits.needsDatabase(live.id(), plan)) {
+    if (!mayBlock && limits.mayBlock(live.id(), plan)) {
       return null;
     }
     Admission admission;

@@ -3,9 +3,11 @@ package io.keyport.limits;
 import io.github.bucket4j.TimeMeter;
 import io.keyport.catalog.PlanView;
 import io.keyport.platform.Database;
+import io.keyport.platform.Redis;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.Resource;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -15,11 +17,17 @@ import java.time.Clock;
 import java.time.YearMonth;
 import java.time.ZoneOffset;
 import java.util.UUID;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import javax.sql.DataSource;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
- * Enforces a key's usage plan (SPEC §4) in this process: the rate limit as a token bucket per key
- * and the monthly quota as a count per key. A plan without limits is not counted against.
+ * Enforces a key's usage plan (SPEC §4): the rate limit as a token bucket per key, in this process
+ * ({@code keyport.ratelimit.mode=local}) or in Redis, shared by every node ({@code redis}); and the
+ * monthly quota as a count per key. A plan without limits is not counted against. In redis mode an
+ * unreachable Redis makes each node limit on its own until Redis answers again; that is logged once
+ * per outage.
  */
 @ApplicationScoped
 public class PlanLimits {
@@ -33,15 +41,38 @@ public class PlanLimits {
     }
   }
 
+  private static final Logger LOG = Logger.getLogger(PlanLimits.class.getName());
+  private static final long REDIS_RETRY_NANOS = 1_000_000_000L;
+
   @Resource(lookup = Database.JNDI_NAME)
   private DataSource dataSource;
 
+  @Inject private Redis redis;
+
+  @Inject
+  @ConfigProperty(name = "keyport.ratelimit.mode", defaultValue = "local")
+  String mode;
+
   private RateBuckets rates;
   private MonthlyQuotas quotas;
+  private volatile SharedBuckets shared;
+  private volatile boolean redisDown;
+  private volatile long nextRedisTry;
 
   @PostConstruct
   void init() {
     configure(TimeMeter.SYSTEM_NANOTIME, Clock.systemUTC());
+    if ("redis".equals(mode)) {
+      if (!redis.isConfigured()) {
+        throw new IllegalStateException(
+            "keyport.ratelimit.mode=redis needs keyport.redis.url (env KEYPORT_REDIS_URL)");
+      }
+    } else if (!"local".equals(mode)) {
+      throw new IllegalStateException(
+          "keyport.ratelimit.mode (env KEYPORT_RATELIMIT_MODE) is 'local' or 'redis', not '"
+              + mode
+              + "'");
+    }
   }
 
   void configure(TimeMeter meter, Clock clock) {
@@ -49,9 +80,15 @@ public class PlanLimits {
     quotas = new MonthlyQuotas(clock, this::storedCount);
   }
 
-  /** Whether {@link #admit} would need the database for this key and plan. */
-  public boolean needsDatabase(UUID keyId, PlanView plan) {
-    return plan.monthlyQuota() != null && !quotas.isLoaded(keyId);
+  /** Where rate limits are kept: "local" or "redis". */
+  public String mode() {
+    return mode;
+  }
+
+  /** Whether {@link #admit} may block on the database or Redis for this key and plan. */
+  public boolean mayBlock(UUID keyId, PlanView plan) {
+    return (plan.monthlyQuota() != null && !quotas.isLoaded(keyId))
+        || (plan.limited() && "redis".equals(mode) && !redisDown);
   }
 
   /**
@@ -70,11 +107,47 @@ public class PlanLimits {
     if (!plan.limited()) {
       return quota;
     }
-    Admission rate = rates.take(keyId, plan.requestsPerUnit(), plan.unit());
+    Admission rate = take(keyId, plan);
     if (!rate.admitted() && plan.monthlyQuota() != null) {
       quotas.giveBack(keyId);
     }
     return rate;
+  }
+
+  private Admission take(UUID keyId, PlanView plan) {
+    if ("redis".equals(mode) && (!redisDown || System.nanoTime() >= nextRedisTry)) {
+      try {
+        Admission admission = sharedBuckets().take(keyId, plan.requestsPerUnit(), plan.unit());
+        if (redisDown) {
+          redisDown = false;
+          LOG.info("Redis answers again: rate limits are shared by all nodes again");
+        }
+        return admission;
+      } catch (RuntimeException e) {
+        nextRedisTry = System.nanoTime() + REDIS_RETRY_NANOS;
+        if (!redisDown) {
+          redisDown = true;
+          LOG.log(
+              Level.WARNING,
+              "Redis does not answer ({0}); each node limits on its own until it does",
+              e.toString());
+        }
+      }
+    }
+    return rates.take(keyId, plan.requestsPerUnit(), plan.unit());
+  }
+
+  private SharedBuckets sharedBuckets() {
+    SharedBuckets current = shared;
+    if (current == null) {
+      synchronized (this) {
+        if (shared == null) {
+          shared = new SharedBuckets(redis.connection(), redis.keyPrefix());
+        }
+        current = shared;
+      }
+    }
+    return current;
   }
 
   /** Requests counted against the key's quota this month, as far as this node knows. */

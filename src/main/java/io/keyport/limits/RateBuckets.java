@@ -41,7 +41,11 @@ final class RateBuckets {
       entry = new KeyBucket(entry.bucket(), requests, unit);
       buckets.put(keyId, entry);
     }
-    ConsumptionProbe probe = entry.bucket().tryConsumeAndReturnRemaining(1);
+    return admission(entry.bucket().tryConsumeAndReturnRemaining(1), requests, unit);
+  }
+
+  /** What a bucket's answer means for the request and its headers. */
+  static Admission admission(ConsumptionProbe probe, int requests, RateUnit unit) {
     long nanosPerToken = unit.length().toNanos() / requests;
     long remaining = probe.getRemainingTokens();
     long resetSeconds = seconds((requests - remaining) * nanosPerToken);

@@ -2,6 +2,7 @@ package io.keyport.platform;
 
 import io.keyport.check.CheckListener;
 import io.keyport.keys.KeyHasher;
+import io.keyport.limits.PlanLimits;
 import jakarta.annotation.Resource;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.Initialized;
@@ -29,6 +30,7 @@ public class Bootstrap {
   @Inject private DemoData demoData;
   @Inject private ChangeFeed changeFeed;
   @Inject private CheckListener checkListener;
+  @Inject private PlanLimits planLimits;
 
   @Inject
   @ConfigProperty(name = "keyport.demo.seed", defaultValue = "false")
@@ -37,6 +39,7 @@ public class Bootstrap {
   void onStart(@Observes @Initialized(ApplicationScoped.class) Object application)
       throws InterruptedException {
     hasher.hash("kp_configuration-check");
+    LOG.info("Rate limits: " + planLimits.mode());
     // Flyway's PostgreSQL lock keeps two nodes starting at once from migrating twice.
     Flyway.configure(Bootstrap.class.getClassLoader())
         .dataSource(dataSource)

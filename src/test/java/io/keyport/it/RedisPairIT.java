@@ -1,0 +1,120 @@
+package io.keyport.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.URL;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.UUID;
+import org.jboss.arquillian.container.test.api.Deployment;
+import org.jboss.arquillian.container.test.api.OperateOnDeployment;
+import org.jboss.arquillian.container.test.api.RunAsClient;
+import org.jboss.arquillian.container.test.api.TargetsContainer;
+import org.jboss.arquillian.junit5.ArquillianExtension;
+import org.jboss.arquillian.test.api.ArquillianResource;
+import org.jboss.shrinkwrap.api.spec.WebArchive;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Two Keyport nodes, one PostgreSQL, one real Redis, {@code keyport.ratelimit.mode=redis}: the
+ * nodes share one rate-limit budget per key, fall back to limiting on their own while Redis is down
+ * (answering, never 5xx), and share again when it is back.
+ */
+@ExtendWith(ArquillianExtension.class)
+@RunAsClient
+class RedisPairIT {
+
+  private static RedisServer redis;
+
+  @Deployment(name = "a", testable = false)
+  @TargetsContainer("node-a")
+  static WebArchive nodeA() {
+    return Deployments.keyport();
+  }
+
+  @Deployment(name = "b", testable = false)
+  @TargetsContainer("node-b")
+  static WebArchive nodeB() {
+    return Deployments.keyport();
+  }
+
+  @ArquillianResource
+  @OperateOnDeployment("a")
+  URL a;
+
+  @ArquillianResource
+  @OperateOnDeployment("b")
+  URL b;
+
+  @BeforeAll
+  static void startRedis() throws Exception {
+    redis = new RedisServer(Integer.parseInt(System.getProperty("it.redis.port"))).start();
+  }
+
+  @AfterAll
+  static void stopRedis() throws Exception {
+    if (redis != null) {
+      redis.close();
+    }
+  }
+
+  @Test
+  void twoNodesShareOneBudgetFallBackWhileRedisIsDownAndShareAgainAfter() throws Exception {
+    Http nodeA = new Http(a);
+    Http nodeB = new Http(b);
+
+    assertEquals(5, admittedOfTwenty(nodeA, nodeB, newGoldKey(nodeA)), "shared through Redis");
+
+    redis.kill();
+    String duringOutage = newGoldKey(nodeB);
+    int admitted = 0;
+    for (int i = 0; i < 20; i++) {
+      HttpResponse<String> answer =
+          (i % 2 == 0 ? nodeA : nodeB).check("/petstore/pets", duringOutage);
+      assertTrue(
+          answer.statusCode() == 200 || answer.statusCode() == 429,
+          "request " + i + " while Redis is down: " + answer.statusCode() + " " + answer.body());
+      admitted += answer.statusCode() == 200 ? 1 : 0;
+    }
+    assertTrue(admitted >= 5 && admitted <= 10, "each node limits on its own: " + admitted);
+
+    redis.start();
+    Instant deadline = Instant.now().plus(Duration.ofSeconds(30));
+    int shared = -1;
+    while (shared != 5 && Instant.now().isBefore(deadline)) {
+      Thread.sleep(1_000);
+      shared = admittedOfTwenty(nodeA, nodeB, newGoldKey(nodeA));
+    }
+    assertEquals(5, shared, "shared again once Redis is back");
+  }
+
+  private static int admittedOfTwenty(Http nodeA, Http nodeB, String key) {
+    int admitted = 0;
+    for (int i = 0; i < 20; i++) {
+      HttpResponse<String> answer = (i % 2 == 0 ? nodeA : nodeB).check("/petstore/pets", key);
+      assertTrue(answer.statusCode() == 200 || answer.statusCode() == 429, answer.body());
+      admitted += answer.statusCode() == 200 ? 1 : 0;
+    }
+    return admitted;
+  }
+
+  private static String newGoldKey(Http node) {
+    HttpResponse<String> created =
+        node.api(
+            "POST",
+            "api/v1/api-keys",
+            "dev@example.com",
+            "dev",
+            "{\"apiKeyName\":\"pair-"
+                + UUID.randomUUID()
+                + "\",\"apiProduct\":\"petstore\","
+                + "\"usagePlan\":\"gold\"}");
+    assertEquals(201, created.statusCode(), created.body());
+    return DatabaseOutageIT.field(created.body(), "apiKey");
+  }
+}
