@@ -16,6 +16,7 @@ import jakarta.persistence.PersistenceContext;
 import jakarta.persistence.PersistenceException;
 import jakarta.transaction.Transactional;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -92,9 +93,12 @@ public class ApiKeys {
     String name = validName(request.name());
     ApiProduct product = product(request.product());
     UsagePlan plan = plan(product, request.plan());
-    Instant now = Instant.now();
+    // PostgreSQL keeps microseconds: the create answer must show the instants later reads show.
+    Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
+    Instant expiresAt =
+        request.expiresAt() == null ? null : request.expiresAt().truncatedTo(ChronoUnit.MICROS);
     Map<String, String> metadata = validMetadata(request.metadata());
-    if (request.expiresAt() != null && !request.expiresAt().isAfter(now)) {
+    if (expiresAt != null && !expiresAt.isAfter(now)) {
       throw RequestRefused.invalid(
           "expiresAt", "The expiry date is in the past: pick a date after today, or none.");
     }
@@ -111,7 +115,7 @@ public class ApiKeys {
             hasher.hash(value),
             KeyFormat.hint(value),
             now,
-            request.expiresAt(),
+            expiresAt,
             metadata);
     em.persist(key);
     try {
@@ -127,7 +131,7 @@ public class ApiKeys {
     details.put("apiProduct", product.getSlug());
     details.put("usagePlan", plan.getName());
     details.put("hint", KeyFormat.hint(value));
-    details.put("expiresAt", request.expiresAt());
+    details.put("expiresAt", expiresAt);
     audit.record(username, "api_key.created", "api_key", key.getId().toString(), details);
     changes.fire(new KeyChanged(key.getKeyHash()));
     return new CreatedKey(key.view(now), value);
