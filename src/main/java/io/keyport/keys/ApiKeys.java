@@ -16,6 +16,7 @@ import jakarta.persistence.PersistenceContext;
 import jakarta.persistence.PersistenceException;
 import jakarta.transaction.Transactional;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -82,9 +83,13 @@ public class ApiKeys {
     String name = KeyRules.name(request.name());
     ApiProduct product = product(request.product());
     UsagePlan plan = plan(product, request.plan());
-    Instant now = Instant.now();
+    // PostgreSQL keeps microseconds: the create answer must show the instants later reads show.
+    Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
     Map<String, String> metadata = KeyRules.metadata(request.metadata());
-    Instant expiresAt = KeyRules.expiry(request.expiresAt(), now);
+    Instant expiresAt =
+        KeyRules.expiry(
+            request.expiresAt() == null ? null : request.expiresAt().truncatedTo(ChronoUnit.MICROS),
+            now);
     refuseTakenName(owner, product, name);
     refuseOverPlanCap(owner, plan);
 
