@@ -7,6 +7,10 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.net.URL;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.net.http.HttpResponse;
 import java.util.UUID;
 import org.jboss.arquillian.container.test.api.Deployer;
@@ -81,8 +85,14 @@ class RestartIT {
 
   @Test
   @Order(3)
-  void restart() {
+  void restart(@ArquillianResource @OperateOnDeployment(DEPLOYMENT) URL base) {
     assumeTrue(deployed, "Keyport is not deployed");
+    // Metered in memory and flushed every few seconds: stopping right after these 25 requests
+    // leaves them to the flush at shutdown.
+    Http http = new Http(base);
+    for (int i = 0; i < 25; i++) {
+      assertEquals(200, http.check("/petstore/pets", keyValue).statusCode());
+    }
     deployed = false;
     deployer.undeploy(DEPLOYMENT);
     deployer.deploy(DEPLOYMENT);
@@ -94,6 +104,7 @@ class RestartIT {
   void theKeyStillPassesAndIsListed(@ArquillianResource @OperateOnDeployment(DEPLOYMENT) URL base)
       throws Exception {
     assumeTrue(deployed && keyValue != null, "no key was created before the restart");
+    assertEquals(26, admittedRequests(keyId), "requests metered before the restart were lost");
     Http http = new Http(base);
     assertPasses(http, keyId, keyValue);
 
@@ -112,6 +123,20 @@ class RestartIT {
     if (deployed) {
       deployed = false;
       deployer.undeploy(DEPLOYMENT);
+    }
+  }
+
+  private static long admittedRequests(String keyId) throws SQLException {
+    try (Connection db = TestDatabase.connect();
+        PreparedStatement sum =
+            db.prepareStatement(
+                "select coalesce(sum(count), 0) from key_usage"
+                    + " where key_id = ?::uuid and outcome = 'admitted'")) {
+      sum.setString(1, keyId);
+      try (ResultSet row = sum.executeQuery()) {
+        row.next();
+        return row.getLong(1);
+      }
     }
   }
 
