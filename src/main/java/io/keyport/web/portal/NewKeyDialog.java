@@ -9,6 +9,7 @@ import io.keyport.keys.NewKey;
 import io.keyport.platform.RequestRefused;
 import io.keyport.web.Messages;
 import jakarta.enterprise.context.RequestScoped;
+import jakarta.faces.context.FacesContext;
 import jakarta.inject.Inject;
 import jakarta.inject.Named;
 import jakarta.security.enterprise.SecurityContext;
@@ -31,6 +32,7 @@ public class NewKeyDialog {
   @Inject private ApiKeys keys;
   @Inject private Catalog catalog;
   @Inject private SecurityContext security;
+  @Inject private FacesContext faces;
 
   private String product;
   private String plan;
@@ -76,22 +78,34 @@ public class NewKeyDialog {
   }
 
   public String getProductName() {
-    return selectedProduct().map(ProductView::displayName).orElse(product);
+    String slug = chosen("product", product);
+    return selectedProduct(slug).map(ProductView::displayName).orElse(slug);
   }
 
   public String getPlanName() {
-    return selectedProduct()
-        .flatMap(p -> p.plans().stream().filter(x -> x.name().equals(plan)).findFirst())
+    String name = chosen("plan", plan);
+    return selectedProduct(chosen("product", product))
+        .flatMap(p -> p.plans().stream().filter(x -> x.name().equals(name)).findFirst())
         .map(PlanView::displayName)
-        .orElse(plan);
+        .orElse(name);
   }
 
   public LocalDate getTomorrow() {
     return LocalDate.now(ZoneOffset.UTC).plusDays(1);
   }
 
-  private Optional<ProductView> selectedProduct() {
-    return product == null ? Optional.empty() : catalog.product(product);
+  private Optional<ProductView> selectedProduct(String slug) {
+    return slug == null ? Optional.empty() : catalog.product(slug);
+  }
+
+  /**
+   * The product or plan the dialog is for. A Generate that fails validation skips the model update,
+   * so this bean has neither then; the dialog's hidden fields still carry them.
+   */
+  private String chosen(String field, String value) {
+    return value != null
+        ? value
+        : faces.getExternalContext().getRequestParameterMap().get("newKeyForm:" + field);
   }
 
   public String getProduct() {

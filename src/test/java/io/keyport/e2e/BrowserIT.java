@@ -1,0 +1,380 @@
+package io.keyport.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import io.keyport.it.Deployments;
+import io.keyport.it.Http;
+import java.io.IOException;
+import java.net.URL;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+import java.util.UUID;
+import java.util.stream.Stream;
+import org.jboss.arquillian.container.test.api.Deployment;
+import org.jboss.arquillian.container.test.api.RunAsClient;
+import org.jboss.arquillian.junit5.ArquillianExtension;
+import org.jboss.arquillian.test.api.ArquillianResource;
+import org.jboss.shrinkwrap.api.spec.WebArchive;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.Keys;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.interactions.Actions;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * The portal in a real Chromium: sign in, browse the products, create a key in the dialog, use it
+ * at the gateway check, find it in the key list and its details page, delete it, sign out.
+ *
+ * <p>Uses the Debian Chromium and chromedriver only; Selenium Manager never runs, so the test
+ * downloads nothing. Screenshots go to {@code it.screenshots.dir} for people to look at.
+ */
+@ExtendWith(ArquillianExtension.class)
+@RunAsClient
+class BrowserIT {
+
+  private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+  private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+  private static final Duration PATIENCE = Duration.ofSeconds(20);
+
+  @Deployment(testable = false)
+  static WebArchive keyport() {
+    return Deployments.keyport();
+  }
+
+  @ArquillianResource URL base;
+
+  private Path profile;
+  private ChromeDriverService service;
+  private WebDriver browser;
+  private WebDriverWait wait;
+  private Http http;
+
+  @BeforeEach
+  void startChromium() throws IOException {
+    requireExecutable(CHROMIUM, "Chromium");
+    requireExecutable(CHROMEDRIVER, "chromedriver");
+    profile = Files.createTempDirectory("keyport-chromium-");
+    // A driver path given up front keeps Selenium Manager, which would download one, out of play.
+    System.setProperty(ChromeDriverService.CHROME_DRIVER_EXE_PROPERTY, CHROMEDRIVER.toString());
+    service =
+        new ChromeDriverService.Builder()
+            .usingDriverExecutable(CHROMEDRIVER.toFile())
+            .usingAnyFreePort()
+            .build();
+    ChromeOptions options = new ChromeOptions();
+    options.setBinary(CHROMIUM.toFile());
+    options.addArguments(
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--window-size=1366,900",
+        "--user-data-dir=" + profile);
+    browser = new ChromeDriver(service, options);
+    wait = new WebDriverWait(browser, PATIENCE);
+    // Full-page navigations and ajax updates replace elements between two polls.
+    wait.ignoring(StaleElementReferenceException.class);
+    http = new Http(base);
+    for (String stale : List.of("failure.png", "failure.html")) {
+      Files.deleteIfExists(screenshots().resolve(stale));
+    }
+  }
+
+  @AfterEach
+  void stopChromium() throws IOException {
+    try {
+      if (browser != null) {
+        browser.quit();
+      }
+    } finally {
+      if (service != null) {
+        service.stop();
+      }
+      if (profile != null) {
+        deleteTree(profile);
+      }
+    }
+  }
+
+  @Test
+  void developerCreatesUsesAndDeletesAKey() throws IOException {
+    try {
+      walkThroughTheKeyLifecycle();
+    } catch (AssertionError | RuntimeException failure) {
+      keepEvidence("failure");
+      throw failure;
+    }
+  }
+
+  private void walkThroughTheKeyLifecycle() throws IOException {
+    String name = "browser-" + UUID.randomUUID().toString().substring(0, 8);
+
+    // 1. An anonymous visitor is sent to the login page; a wrong password is refused.
+    browser.get(base.toString());
+    wait.until(ExpectedConditions.urlContains("/login.xhtml"));
+    visible(By.id("login:username"));
+    screenshot("login.png");
+    signIn("dev@example.com", "not-the-password");
+    WebElement refusal = visible(By.cssSelector("[id='login:messages'] .ui-messages-error"));
+    assertTrue(
+        refusal.getText().contains("Wrong e-mail address or password"),
+        "login refusal: " + refusal.getText());
+    assertTrue(browser.getCurrentUrl().contains("/login.xhtml"), browser.getCurrentUrl());
+    screenshot("login-refused.png");
+    signIn("dev@example.com", "dev");
+
+    // 2. The products page lists both demo products; Pet Store opens to its four plans.
+    wait.until(ExpectedConditions.textToBe(By.tagName("h1"), "API products"));
+    List<String> products =
+        browser.findElements(By.cssSelector(".kp-products .kp-product-name")).stream()
+            .map(WebElement::getText)
+            .toList();
+    assertTrue(products.containsAll(List.of("Pet Store", "Tracks")), "products: " + products);
+    By gold = addKeyButton("petstore", "gold");
+    assertFalse(browser.findElement(gold).isDisplayed(), "Pet Store should start collapsed");
+    browser
+        .findElement(
+            By.xpath(
+                "//*[contains(@class,'ui-accordion-header')]"
+                    + "[.//span[contains(@class,'kp-product-name') and normalize-space()='Pet Store']]"))
+        .click();
+    visible(gold);
+    // The tab slides open; until it has, its buttons are partly clipped and read as empty.
+    settled();
+    for (String plan : List.of("bronze", "silver", "gold", "unlimited")) {
+      WebElement button = visible(addKeyButton("petstore", plan));
+      assertEquals("Add key", button.getText().trim(), "button for plan " + plan);
+    }
+    WebElement goldRow = browser.findElement(rowOf(gold));
+    assertEquals(
+        "5 requests per minute",
+        goldRow.findElement(By.cssSelector("td.kp-limit")).getText().trim(),
+        "gold's limit");
+    screenshot("products.png");
+
+    // 3. The dialog insists on a name, then shows the new key once and cannot be dismissed.
+    browser.findElement(gold).click();
+    WebElement dialog = visible(By.id("newKeyDialog"));
+    settled();
+    WebElement nameInput = visible(By.id("newKeyForm:name"));
+    assertEquals("For Pet Store, Gold plan", textOf(By.id("newKeyFor")));
+    browser.findElement(By.id("newKeyForm:generate")).click();
+    WebElement required = visible(By.cssSelector("[id='newKeyDialog'] .ui-message-error"));
+    assertTrue(
+        required.getText().contains("Key name is required"), "required: " + required.getText());
+    assertTrue(dialog.isDisplayed(), "the dialog closed on a failed Generate");
+    assertEquals(
+        "For Pet Store, Gold plan",
+        textOf(By.id("newKeyFor")),
+        "the dialog forgot its product and plan after a failed Generate");
+
+    nameInput = visible(By.id("newKeyForm:name"));
+    nameInput.sendKeys(name);
+    browser.findElement(By.id("newKeyForm:generate")).click();
+    WebElement keyValue = visible(By.id("newKeyValue"));
+    String key = keyValue.getText().trim();
+    assertTrue(key.matches("kp_[0-9A-Za-z]{38}"), "key value: " + key);
+    String warning = textOf(By.cssSelector("[id='newKeyDialog'] .ui-message-warn"));
+    assertTrue(warning.contains("will not be shown again"), "warning: " + warning);
+    WebElement done = visible(By.id("newKeyForm:done"));
+    assertFalse(done.isEnabled(), "Done must wait for the copy confirmation");
+    screenshot("add-key-dialog.png");
+
+    new Actions(browser).sendKeys(Keys.ESCAPE).perform();
+    assertTrue(dialogShown(), "Escape closed the new-key dialog");
+
+    // 4. The key works at the gateway check, on the plan it was made for.
+    HttpResponse<String> allowed = http.check("/petstore/pets", key);
+    assertEquals(200, allowed.statusCode(), allowed.body());
+    assertEquals("gold", allowed.headers().firstValue("x-solo-plan").orElse(null));
+    // The check took a real round trip; an Escape-triggered close would have happened by now.
+    assertTrue(dialogShown(), "the new-key dialog closed after Escape");
+    assertEquals(key, textOf(By.id("newKeyValue")));
+
+    // 5. Confirming the copy enables Done, which leads to the key list.
+    browser.findElement(By.cssSelector("[id='newKeyForm:copiedConfirm'] .ui-chkbox-box")).click();
+    wait.until(ExpectedConditions.elementToBeClickable(By.id("newKeyForm:done"))).click();
+    wait.until(ExpectedConditions.urlContains("/portal/keys.xhtml"));
+    wait.until(ExpectedConditions.textToBe(By.tagName("h1"), "My API keys"));
+    By keyRow = keyRow(name);
+    WebElement row = visible(keyRow);
+    List<WebElement> cells = row.findElements(By.tagName("td"));
+    assertEquals(name, cells.get(0).getText().trim(), "name");
+    assertEquals("Pet Store", cells.get(1).getText().trim(), "product");
+    assertEquals("Gold", cells.get(2).getText().trim(), "plan");
+    String hint = row.findElement(By.cssSelector("code.kp-hint")).getText().trim();
+    assertTrue(
+        hint.startsWith(key.substring(0, 7)) && hint.endsWith("…"),
+        "hint " + hint + " for key " + key.substring(0, 7) + "…");
+    assertEquals("Active", cells.get(6).getText().trim(), "status");
+    screenshot("keys.png");
+
+    // 6. The pencil opens the key's details.
+    row.findElement(By.xpath(".//*[contains(@id,':details')]/descendant-or-self::a")).click();
+    wait.until(ExpectedConditions.urlContains("/portal/key.xhtml"));
+    assertEquals(name, textOf(By.id("keyName")));
+    assertEquals("Gold", textOf(By.id("keyPlan")));
+    assertEquals("Pet Store", textOf(By.id("keyProduct")));
+    assertEquals(hint, textOf(By.id("keyHint")));
+    screenshot("key-details.png");
+
+    // 7. Back on the list, X and a confirmation delete the key; the check refuses it at once.
+    browser.findElement(By.xpath("//a[normalize-space()='Back to my keys']")).click();
+    wait.until(ExpectedConditions.urlContains("/portal/keys.xhtml"));
+    visible(keyRow).findElement(By.cssSelector("button[id$=':delete']")).click();
+    WebElement confirm = visible(By.id("keysForm:confirmDelete"));
+    settled();
+    assertTrue(
+        confirm.getText().contains("Delete this key?"), "confirm dialog: " + confirm.getText());
+    browser.findElement(By.id("keysForm:confirmYes")).click();
+    wait.until(ExpectedConditions.invisibilityOfElementLocated(keyRow));
+    assertTrue(browser.findElements(keyRow).isEmpty(), "the deleted key is still listed");
+    WebElement deleted =
+        visible(By.xpath("//*[contains(@class,'ui-growl-message')][contains(.,'is deleted')]"));
+    assertTrue(deleted.getText().contains(name), "deletion message: " + deleted.getText());
+    HttpResponse<String> refused = http.check("/petstore/pets", key);
+    assertEquals(401, refused.statusCode(), refused.body());
+    screenshot("keys-deleted.png");
+
+    // 8. Logging out ends the session: the portal sends the browser back to the login page.
+    browser.findElement(By.id("accountForm:logout")).click();
+    wait.until(ExpectedConditions.urlContains("/login.xhtml"));
+    wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("login"), "signed out"));
+    screenshot("signed-out.png");
+    browser.get(http.uri("/portal/keys.xhtml").toString());
+    wait.until(ExpectedConditions.urlContains("/login.xhtml"));
+    visible(By.id("login:username"));
+  }
+
+  private void signIn(String username, String password) {
+    WebElement user = visible(By.id("login:username"));
+    user.clear();
+    user.sendKeys(username);
+    WebElement secret = browser.findElement(By.id("login:password"));
+    secret.clear();
+    secret.sendKeys(password);
+    WebElement submit = browser.findElement(By.id("login:submit"));
+    submit.click();
+    // A full-page post: wait for the old page to go before looking at the new one.
+    wait.until(ExpectedConditions.stalenessOf(submit));
+  }
+
+  private static By addKeyButton(String product, String plan) {
+    return By.cssSelector(
+        "button.kp-add-key[data-product='" + product + "'][data-plan='" + plan + "']");
+  }
+
+  private static By rowOf(By button) {
+    return new By() {
+      @Override
+      public List<WebElement> findElements(org.openqa.selenium.SearchContext context) {
+        return context.findElements(button).stream()
+            .map(b -> b.findElement(By.xpath("./ancestor::tr[1]")))
+            .toList();
+      }
+    };
+  }
+
+  private static By keyRow(String name) {
+    return By.xpath(
+        "//tbody[@id='keysForm:keys_data']/tr"
+            + "[.//*[contains(@class,'kp-key-name') and normalize-space()='"
+            + name
+            + "']]");
+  }
+
+  private boolean dialogShown() {
+    return Boolean.TRUE.equals(
+            ((JavascriptExecutor) browser).executeScript("return PF('newKeyDialog').isVisible();"))
+        && browser.findElement(By.id("newKeyDialog")).isDisplayed();
+  }
+
+  private WebElement visible(By locator) {
+    return wait.until(ExpectedConditions.visibilityOfElementLocated(locator));
+  }
+
+  private String textOf(By locator) {
+    return visible(locator).getText().trim();
+  }
+
+  private static Path screenshots() {
+    return Path.of(System.getProperty("it.screenshots.dir", "target/screenshots"));
+  }
+
+  /** Waits for jQuery animations (accordion slides, dialog effects) to finish. */
+  private void settled() {
+    wait.until(
+        driver ->
+            (Boolean)
+                ((JavascriptExecutor) driver)
+                    .executeScript("return !window.jQuery || jQuery(':animated').length === 0;"));
+  }
+
+  private void screenshot(String file) throws IOException {
+    settled();
+    capture(file);
+  }
+
+  private void capture(String file) throws IOException {
+    Files.createDirectories(screenshots());
+    Files.write(
+        screenshots().resolve(file), ((TakesScreenshot) browser).getScreenshotAs(OutputType.BYTES));
+  }
+
+  /** What the browser showed when the walk failed, to read next to the assertion message. */
+  private void keepEvidence(String prefix) {
+    try {
+      capture(prefix + ".png");
+      Files.writeString(
+          screenshots().resolve(prefix + ".html"),
+          browser.getCurrentUrl() + "\n" + browser.getPageSource(),
+          StandardCharsets.UTF_8);
+    } catch (IOException | RuntimeException ignored) {
+      // The original failure matters more than the evidence.
+    }
+  }
+
+  private static void requireExecutable(Path path, String what) {
+    if (!Files.isExecutable(path)) {
+      fail(
+          "The browser test needs "
+              + what
+              + " at "
+              + path
+              + ", which is missing. Install Debian's Chromium and its driver:"
+              + " apt-get install chromium chromium-driver");
+    }
+  }
+
+  private static void deleteTree(Path root) throws IOException {
+    try (Stream<Path> paths = Files.walk(root)) {
+      for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(path);
+      }
+    }
+  }
+}
