@@ -43,7 +43,7 @@ public class PortalAuthentication implements HttpAuthenticationMechanism {
   public AuthenticationStatus validateRequest(
       HttpServletRequest request, HttpServletResponse response, HttpMessageContext context) {
     String path = request.getServletPath();
-    if (path.startsWith("/auth/check") || path.equals("/ping")) {
+    if (path.startsWith("/auth/check") || path.equals("/ping") || path.startsWith("/health")) {
       return context.doNothing();
     }
     Credential credential = context.getAuthParameters().getCredential();

@@ -6,6 +6,7 @@ import io.keyport.catalog.Catalog;
 import io.keyport.catalog.UsagePlan;
 import io.keyport.identity.User;
 import io.keyport.identity.Users;
+import io.keyport.mirror.RedisMirror;
 import io.keyport.platform.RequestRefused;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -35,6 +36,7 @@ public class ApiKeys {
   @Inject private KeyHasher hasher;
   @Inject private AuditLog audit;
   @Inject private Event<KeyChanged> changes;
+  @Inject private RedisMirror mirror;
 
   @Inject
   @ConfigProperty(name = "keyport.keys.prefix", defaultValue = "kp")
@@ -121,6 +123,7 @@ public class ApiKeys {
     details.put("hint", KeyFormat.hint(value));
     details.put("expiresAt", expiresAt);
     audit.record(username, "api_key.created", "api_key", key.getId().toString(), details);
+    mirror.enqueue(key.getId(), key.getKeyHash(), username);
     changes.fire(new KeyChanged(key.getKeyHash()));
     return new CreatedKey(key.view(now), value);
   }
@@ -137,6 +140,7 @@ public class ApiKeys {
     details.put("usagePlan", before.plan());
     details.put("hint", before.hint());
     audit.record(username, "api_key.deleted", "api_key", id.toString(), details);
+    mirror.enqueue(id, key.getKeyHash(), username);
     changes.fire(new KeyChanged(key.getKeyHash()));
   }
 

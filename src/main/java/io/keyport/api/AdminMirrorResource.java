@@ -1,0 +1,46 @@
+package io.keyport.api;
+
+import io.keyport.mirror.MirrorResync;
+import io.keyport.mirror.RedisMirror;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.sql.SQLException;
+
+/** The Redis mirror for administrators (web.xml admits only the admin role): state, resync. */
+@Path("admin/redis-mirror")
+@Produces(MediaType.APPLICATION_JSON)
+public class AdminMirrorResource {
+
+  @Inject private RedisMirror mirror;
+  @Inject private MirrorResync resync;
+
+  /** Whether the mirror is on and how far behind it is. */
+  public record State(boolean enabled, Long lagSeconds) {}
+
+  @GET
+  public State state() throws SQLException {
+    return new State(mirror.isEnabled(), mirror.isEnabled() ? mirror.lagSeconds() : null);
+  }
+
+  @POST
+  @Path("resync")
+  public Response resync() throws SQLException {
+    if (!mirror.isEnabled()) {
+      return ErrorBody.of(
+          409,
+          "mirror_disabled",
+          "The Redis mirror is off: set keyport.redis.url (env KEYPORT_REDIS_URL) to turn it on.");
+    }
+    try {
+      return Response.ok(resync.resync()).build();
+    } catch (RuntimeException e) {
+      return ErrorBody.of(
+          503, "redis_unavailable", "Redis does not answer (" + e.getMessage() + "). Try again.");
+    }
+  }
+}
