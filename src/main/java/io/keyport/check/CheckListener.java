@@ -35,6 +35,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.Map;
 import java.util.Optional;
 import java.util.logging.Logger;
@@ -117,16 +119,34 @@ public class CheckListener {
     }
   }
 
+  /**
+   * One per connection, used only on its I/O thread. HTTP/1.1 answers pipelined requests in the
+   * order they came: while one waits for PostgreSQL, the requests behind it wait here (and the
+   * connection is not read further) instead of being answered ahead of it, which would give a
+   * client one key's answer for another's request.
+   */
   private final class Handler extends SimpleChannelInboundHandler<HttpObject> {
+
+    private final Deque<HttpRequest> waiting = new ArrayDeque<>();
+    private boolean busy;
+    private boolean closing;
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, HttpObject message) {
-      if (!(message instanceof HttpRequest request)) {
+      if (!(message instanceof HttpRequest request) || closing) {
         return; // bodies are never read
       }
+      if (busy) {
+        waiting.add(request);
+      } else {
+        answer(ctx, request);
+      }
+    }
+
+    private void answer(ChannelHandlerContext ctx, HttpRequest request) {
       boolean keepAlive = HttpUtil.isKeepAlive(request);
       if (request.decoderResult().isFailure()) {
-        write(ctx, plain(HttpResponseStatus.BAD_REQUEST), false);
+        reply(ctx, plain(HttpResponseStatus.BAD_REQUEST), false);
         return;
       }
       String uri = request.uri();
@@ -134,7 +154,7 @@ public class CheckListener {
           || (uri.length() > CheckServlet.CHECK_PATH.length()
               && uri.charAt(CheckServlet.CHECK_PATH.length()) != '/'
               && uri.charAt(CheckServlet.CHECK_PATH.length()) != '?')) {
-        write(ctx, plain(HttpResponseStatus.NOT_FOUND), keepAlive);
+        reply(ctx, plain(HttpResponseStatus.NOT_FOUND), keepAlive);
         return;
       }
       HttpHeaders headers = request.headers();
@@ -146,14 +166,42 @@ public class CheckListener {
               check.keyHeader());
       Optional<Verdict> fast = check.decideFromMemory(checked);
       if (fast.isPresent()) {
-        write(ctx, response(fast.get()), keepAlive);
+        reply(ctx, response(fast.get()), keepAlive);
         return;
       }
-      workers.execute(
-          () -> {
-            FullHttpResponse answer = response(check.decide(checked));
-            ctx.executor().execute(() -> write(ctx, answer, keepAlive));
-          });
+      busy = true;
+      ctx.channel().config().setAutoRead(false);
+      try {
+        workers.execute(
+            () -> {
+              FullHttpResponse answer = response(check.decide(checked));
+              ctx.executor().execute(() -> answered(ctx, answer, keepAlive));
+            });
+      } catch (RuntimeException e) {
+        closing = true;
+        ctx.close();
+      }
+    }
+
+    private void answered(ChannelHandlerContext ctx, FullHttpResponse answer, boolean keepAlive) {
+      reply(ctx, answer, keepAlive);
+      busy = false;
+      if (closing) {
+        return;
+      }
+      ctx.channel().config().setAutoRead(true);
+      HttpRequest next;
+      while (!busy && !closing && (next = waiting.poll()) != null) {
+        answer(ctx, next);
+      }
+    }
+
+    private void reply(ChannelHandlerContext ctx, FullHttpResponse response, boolean keepAlive) {
+      if (!keepAlive) {
+        closing = true;
+        waiting.clear();
+      }
+      write(ctx, response, keepAlive);
     }
 
     @Override

@@ -13,12 +13,20 @@ import java.util.Deque;
  * fragment dropped, percent-escapes decoded, {@code .} and {@code ..} segments resolved and
  * repeated slashes folded. Without this, {@code /petstore/../trackapi/x} would match the {@code
  * /petstore/} route while the upstream serves {@code /trackapi/x}.
+ *
+ * <p>Servlet containers such as Tomcat drop a segment's {@code ;parameters} before they resolve dot
+ * segments, so they serve {@code /petstore/..;/trackapi/x} as {@code /trackapi/x}, while servers
+ * that keep parameters see a path under {@code /petstore/}. A path with such a segment has no
+ * single reading and is refused.
  */
 final class RequestPath {
 
   private RequestPath() {}
 
-  /** The normalised path, or null when the path cannot be read (bad escapes, not UTF-8). */
+  /**
+   * The normalised path, or null when the path cannot be read (bad escapes, not UTF-8) or is read
+   * differently by different servers ({@code ..;}, {@code .;x}, {@code ;} between slashes).
+   */
   static String normalise(String raw) {
     if (raw == null || raw.isEmpty()) {
       return "/";
@@ -42,7 +50,7 @@ final class RequestPath {
     if (path.isEmpty() || path.charAt(0) != '/') {
       path = "/" + path;
     }
-    if (path.indexOf("//") < 0 && path.indexOf("/.") < 0) {
+    if (path.indexOf("//") < 0 && path.indexOf("/.") < 0 && path.indexOf(';') < 0) {
       return path;
     }
     return resolveSegments(path);
@@ -51,6 +59,12 @@ final class RequestPath {
   private static String resolveSegments(String path) {
     Deque<String> segments = new ArrayDeque<>();
     boolean trailingSlash = path.endsWith("/") || path.endsWith("/.") || path.endsWith("/..");
+    String[] parts = path.split("/", -1);
+    for (int i = 0; i < parts.length; i++) {
+      if (isAmbiguous(parts[i], i == parts.length - 1)) {
+        return null;
+      }
+    }
     for (String segment : path.split("/")) {
       if (segment.isEmpty() || segment.equals(".")) {
         continue;
@@ -69,6 +83,19 @@ final class RequestPath {
       normalised.append('/');
     }
     return normalised.toString();
+  }
+
+  /**
+   * Whether a servlet container, which drops {@code ;parameters}, would read this segment as a dot
+   * segment or (before the last) an empty one, while other servers read it as a name.
+   */
+  private static boolean isAmbiguous(String segment, boolean last) {
+    int parameters = segment.indexOf(';');
+    if (parameters < 0) {
+      return false;
+    }
+    String name = segment.substring(0, parameters);
+    return name.equals(".") || name.equals("..") || (name.isEmpty() && !last);
   }
 
   private static String decode(String path) {

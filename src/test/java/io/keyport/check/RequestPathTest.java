@@ -25,7 +25,11 @@ class RequestPathTest {
     "/../../etc/passwd, /etc/passwd",
     "/petstore%2Fpets, /petstore/pets",
     "/caf%C3%A9/, /café/",
-    "/petstore/.well-known/x, /petstore/.well-known/x"
+    "/petstore/.well-known/x, /petstore/.well-known/x",
+    "/petstore/pets;v=2, /petstore/pets;v=2",
+    "/petstore/pets;v=2/toys, /petstore/pets;v=2/toys",
+    "/petstore/;jsessionid=1, /petstore/;jsessionid=1",
+    "/petstore/...;x/pets, /petstore/...;x/pets"
   })
   void normalisesAsTheUpstreamWouldSeeIt(String raw, String expected) {
     assertEquals(expected, RequestPath.normalise(raw));
@@ -34,6 +38,22 @@ class RequestPathTest {
   @ParameterizedTest
   @ValueSource(strings = {"/petstore/%", "/petstore/%2", "/petstore/%zz", "/petstore/%C3%28"})
   void unreadableEscapesAreNoPath(String raw) {
+    assertNull(RequestPath.normalise(raw));
+  }
+
+  // Tomcat drops ;parameters first and reads ../trackapi where other servers see a name.
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "/petstore/..;/trackapi/tracks",
+        "/petstore/..;x=1/trackapi/tracks",
+        "/petstore/%2e%2e;/trackapi/tracks",
+        "/petstore/..%3b/trackapi/tracks",
+        "/petstore/.;/pets",
+        "/petstore/;/../trackapi/tracks",
+        "/petstore/;x/../trackapi/tracks"
+      })
+  void pathParametersThatHideDotSegmentsAreNoPath(String raw) {
     assertNull(RequestPath.normalise(raw));
   }
 }
