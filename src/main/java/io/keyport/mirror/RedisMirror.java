@@ -3,7 +3,6 @@ package io.keyport.mirror;
 import io.keyport.platform.Database;
 import io.keyport.platform.Redis;
 import io.lettuce.core.api.sync.RedisCommands;
-import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
 import jakarta.annotation.Resource;
 import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
@@ -61,9 +60,9 @@ public class RedisMirror {
   private long nextAttempt;
   private Instant sweptUntil = Instant.now();
 
-  @PostConstruct
-  void start() {
-    if (redis.isConfigured()) {
+  /** Starts publishing and the start-up resync, when Redis is configured; called at start-up. */
+  public synchronized void start() {
+    if (redis.isConfigured() && publisher == null) {
       publisher = scheduler.scheduleWithFixedDelay(this::publish, 1, 250, TimeUnit.MILLISECONDS);
       scheduler.schedule(this::resyncAtStartup, 2, TimeUnit.SECONDS);
     }

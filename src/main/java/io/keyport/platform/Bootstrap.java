@@ -3,6 +3,7 @@ package io.keyport.platform;
 import io.keyport.check.CheckListener;
 import io.keyport.keys.KeyHasher;
 import io.keyport.limits.PlanLimits;
+import io.keyport.mirror.RedisMirror;
 import jakarta.annotation.Resource;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.Initialized;
@@ -31,6 +32,7 @@ public class Bootstrap {
   @Inject private ChangeFeed changeFeed;
   @Inject private CheckListener checkListener;
   @Inject private PlanLimits planLimits;
+  @Inject private RedisMirror mirror;
 
   @Inject
   @ConfigProperty(name = "keyport.demo.seed", defaultValue = "false")
@@ -51,6 +53,7 @@ public class Bootstrap {
     }
     changeFeed.start();
     checkListener.start();
+    mirror.start();
     LOG.info("Keyport is ready");
   }
 }
