@@ -49,7 +49,11 @@ public final class Launcher {
       if (isBlank(env.get("KEYPORT_KEYS_HMAC_SECRET"))) {
         childEnv.put("KEYPORT_KEYS_HMAC_SECRET", secret(dataDir.resolve(SECRET_FILE)));
       }
-      log("embedded PostgreSQL under " + dataDir.resolve("postgres"));
+      log(
+          "embedded PostgreSQL under "
+              + dataDir.resolve("postgres")
+              + " at "
+              + database.getJdbcUrl("postgres", "postgres"));
     } else {
       log("PostgreSQL at " + env.get("KEYPORT_DB_URL"));
     }
