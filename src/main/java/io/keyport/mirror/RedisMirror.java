@@ -43,7 +43,7 @@ public class RedisMirror {
   private static final Logger LOG = Logger.getLogger(RedisMirror.class.getName());
   private static final long PUBLISHER_LOCK = 0x6b6579706f7274L; // "keyport"
   private static final int BATCH = 200;
-  private static final long MAX_BACKOFF_MILLIS = 30_000;
+  private static final long MAX_BACKOFF_MILLIS = 5_000;
 
   @PersistenceContext private EntityManager em;
   @Inject private Redis redis;
