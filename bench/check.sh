@@ -1,0 +1,302 @@
+#!/usr/bin/env bash
+# The auth-check benchmark: starts Keyport (embedded PostgreSQL + Payara Micro, with the dedicated
+# check listener), nginx, and wrk, all on loopback, and prints one table from one run:
+#   (a)  /auth/check on the check listener (KEYPORT_CHECK_PORT), one valid cached key
+#   (a2) the same on the portal port
+#   (b)  /ping on the portal port (the cheapest servlet)
+#   (c)  nginx "return 200", worker_processes auto
+#   (d)  (a) with 1,000,000 keys in PostgreSQL and a 100,000-key working set hit at random
+# then the ratios a/c, a2/b, d/a and p99 of (a) against their targets.
+#
+# Usage (from anywhere; builds target/ first if the WAR is missing):
+#   bench/check.sh
+# Environment:
+#   BENCH_DURATION     seconds of each measured wrk run (15)
+#   BENCH_WARMUP       seconds of the warm-up run before each measured run (10)
+#   BENCH_SERVER_WARMUP  seconds of load on each Keyport endpoint right after start, so the JIT
+#                      has compiled the servlet path too before anything is measured (20)
+#   BENCH_KEYS         keys loaded into PostgreSQL for (d) (1000000)
+#   BENCH_WORKING_SET  keys (d) draws from at random (100000)
+#   BENCH_THREADS, BENCH_CONNECTIONS   wrk -t and -c (2, 32)
+#   BENCH_BUILD=1      run "mvn -B -q -DskipTests package" even when target/keyport.war exists
+#   BENCH_NICE=-10     run Keyport, PostgreSQL, nginx and wrk at this nice level (default: not
+#                      changed), for a machine busy with other work; the table says so
+#   BENCH_KEEP=1       keep the work folder (logs, wrk outputs, the database) for a look after
+#   KEYPORT_JAVA_OPTS, KEYPORT_CHECK_CACHE_SIZE   passed on to Keyport (defaults -Xmx1g, 1000000)
+# Everything it starts is stopped on exit. Debian packages wrk and nginx are installed if missing.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+export BENCH_DIR="$ROOT/bench"
+DURATION=${BENCH_DURATION:-15}
+WARMUP=${BENCH_WARMUP:-10}
+SERVER_WARMUP=${BENCH_SERVER_WARMUP:-20}
+NKEYS=${BENCH_KEYS:-1000000}
+WORKING_SET=${BENCH_WORKING_SET:-100000}
+THREADS=${BENCH_THREADS:-2}
+CONNECTIONS=${BENCH_CONNECTIONS:-32}
+CHECK_PATH=/auth/check/petstore/pets
+NICE=()
+[[ -n ${BENCH_NICE:-} ]] && NICE=(nice -n "$BENCH_NICE")
+
+log() { printf '[bench] %s\n' "$*" >&2; }
+die() { log "FAILED: $*"; exit 1; }
+
+# --- tools ---------------------------------------------------------------------------------------
+need_packages=()
+command -v wrk >/dev/null || need_packages+=(wrk)
+command -v nginx >/dev/null || [[ -x /usr/sbin/nginx ]] || need_packages+=(nginx)
+command -v curl >/dev/null || need_packages+=(curl)
+if ((${#need_packages[@]})); then
+  log "installing ${need_packages[*]} from Debian"
+  [[ $(id -u) == 0 ]] || die "need root to apt-get install ${need_packages[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq >&2
+  apt-get install -y -qq --no-install-recommends "${need_packages[@]}" >&2
+  # Debian's nginx package may start the system nginx; it is not ours to keep running.
+  if command -v service >/dev/null && [[ " ${need_packages[*]} " == *" nginx "* ]]; then
+    service nginx stop >/dev/null 2>&1 || true
+  fi
+fi
+NGINX=$(command -v nginx || echo /usr/sbin/nginx)
+command -v java >/dev/null || die "java (17) is required"
+
+# --- build and classpath -------------------------------------------------------------------------
+cd "$ROOT"
+if [[ ${BENCH_BUILD:-0} == 1 || ! -f target/keyport.war || ! -f target/payara-micro.jar ]]; then
+  log "building: mvn -B -q -DskipTests package"
+  mvn -B -q -DskipTests package >&2
+fi
+CLASSPATH_FILE=target/bench-classpath.txt
+if [[ ! -s $CLASSPATH_FILE || pom.xml -nt $CLASSPATH_FILE ]]; then
+  mvn -B -q dependency:build-classpath -Dmdep.includeScope=compile \
+    -Dmdep.outputFile="$CLASSPATH_FILE" >&2
+fi
+DEPS=$(cat "$CLASSPATH_FILE")
+tr ':' '\n' <"$CLASSPATH_FILE" >target/bench-classpath.lines
+PGJDBC=$(grep -m1 '/postgresql-[0-9.]*\.jar$' target/bench-classpath.lines) ||
+  die "no PostgreSQL JDBC driver on the classpath"
+
+# --- work folder, ports, cleanup -----------------------------------------------------------------
+WORK=$(mktemp -d /tmp/keyport-bench.XXXXXX)
+PIDS=()
+cleanup() {
+  local status=$?
+  set +e
+  trap - EXIT INT TERM
+  [[ -f $WORK/nginx/nginx.pid ]] && kill "$(cat "$WORK/nginx/nginx.pid")" 2>/dev/null
+  if [[ -n ${LAUNCHER:-} ]] && kill -0 "$LAUNCHER" 2>/dev/null; then
+    local payara
+    payara=$(pgrep -P "$LAUNCHER" || true)
+    kill "$LAUNCHER" 2>/dev/null # its shutdown hook stops Payara Micro, then PostgreSQL
+    for _ in $(seq 60); do kill -0 "$LAUNCHER" 2>/dev/null || break; sleep 0.5; done
+    if kill -0 "$LAUNCHER" 2>/dev/null; then
+      kill -9 "$LAUNCHER" $payara 2>/dev/null
+    fi
+  fi
+  # PostgreSQL left behind by a launcher that could not stop it
+  local pgpid
+  pgpid=$(head -1 "$WORK/data/postgres/postmaster.pid" 2>/dev/null || true)
+  [[ -n $pgpid ]] && kill -INT "$pgpid" 2>/dev/null
+  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null; done
+  wait 2>/dev/null
+  if [[ ${BENCH_KEEP:-0} == 1 || $status != 0 ]]; then
+    log "work folder kept: $WORK"
+  else
+    rm -rf "$WORK"
+  fi
+  exit "$status"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+free_port() {
+  local port
+  while :; do
+    port=$((20000 + RANDOM % 20000))
+    if ! ss -Hltn "sport = :$port" | grep -q . && [[ " ${USED_PORTS:-} " != *" $port "* ]]; then
+      USED_PORTS="${USED_PORTS:-} $port"
+      echo "$port"
+      return
+    fi
+  done
+}
+HTTP_PORT=$(free_port)
+CHECK_PORT=$(free_port)
+NGINX_PORT=$(free_port)
+SECRET=$(head -c 33 /dev/urandom | base64 | tr -d '/+=\n')
+
+# --- nginx ---------------------------------------------------------------------------------------
+mkdir -p "$WORK/nginx"
+cat >"$WORK/nginx/nginx.conf" <<EOF
+worker_processes auto;
+pid $WORK/nginx/nginx.pid;
+error_log $WORK/nginx/error.log warn;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  client_body_temp_path $WORK/nginx/body;
+  proxy_temp_path $WORK/nginx/proxy;
+  fastcgi_temp_path $WORK/nginx/fastcgi;
+  uwsgi_temp_path $WORK/nginx/uwsgi;
+  scgi_temp_path $WORK/nginx/scgi;
+  server {
+    listen 127.0.0.1:$NGINX_PORT;
+    location / { return 200; }
+  }
+}
+EOF
+"${NICE[@]}" "$NGINX" -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf" -e "$WORK/nginx/error.log" ||
+  die "nginx did not start (see $WORK/nginx/error.log)"
+
+# --- Keyport -------------------------------------------------------------------------------------
+# The project's Payara command files, plus: the HTTP listener on loopback only.
+mkdir -p "$WORK/payara"
+cp payara/pre-boot-commands.asadmin "$WORK/payara/"
+cp payara/post-boot-commands.asadmin "$WORK/payara/"
+echo 'set configs.config.server-config.network-config.network-listeners.network-listener.http-listener.address=127.0.0.1' \
+  >>"$WORK/payara/post-boot-commands.asadmin"
+
+log "starting Keyport: portal 127.0.0.1:$HTTP_PORT, check listener 127.0.0.1:$CHECK_PORT (log: $WORK/keyport.log)"
+KEYPORT_HTTP_PORT=$HTTP_PORT \
+  KEYPORT_DATA_DIR="$WORK/data" \
+  KEYPORT_KEYS_HMAC_SECRET="$SECRET" \
+  KEYPORT_CHECK_PORT=$CHECK_PORT \
+  KEYPORT_CHECK_BIND_ADDRESS=127.0.0.1 \
+  KEYPORT_CHECK_CACHE_SIZE=${KEYPORT_CHECK_CACHE_SIZE:-1000000} \
+  KEYPORT_JAVA_OPTS=${KEYPORT_JAVA_OPTS:--Xmx1g} \
+  "${NICE[@]}" java -Xmx256m -cp "target/classes:$DEPS" io.keyport.platform.launcher.Launcher \
+  target/payara-micro.jar target/keyport.war "$WORK/payara" >"$WORK/keyport.log" 2>&1 &
+LAUNCHER=$!
+
+PORTAL=http://127.0.0.1:$HTTP_PORT
+CHECK=http://127.0.0.1:$CHECK_PORT
+for i in $(seq 400); do
+  kill -0 "$LAUNCHER" 2>/dev/null || die "Keyport stopped while starting; see $WORK/keyport.log"
+  [[ $(curl -s -o /dev/null -w '%{http_code}' "$PORTAL/ping" || true) == 204 ]] && break
+  ((i < 400)) || die "Keyport did not answer /ping within 400 s; see $WORK/keyport.log"
+  sleep 1
+done
+log "Keyport is up"
+
+PG_PORT=$(sed -n 4p "$WORK/data/postgres/postmaster.pid")
+DB_URL=jdbc:postgresql://127.0.0.1:$PG_PORT/postgres
+
+# One key of plan unlimited, made the way a developer makes it: through the REST API.
+created=$(curl -sS -u dev@example.com:dev -H 'Content-Type: application/json' \
+  -d '{"apiKeyName":"bench","apiProduct":"petstore","usagePlan":"unlimited"}' \
+  "$PORTAL/api/v1/api-keys")
+KEY=$(sed -n 's/.*"apiKey":"\([^"]*\)".*/\1/p' <<<"$created")
+[[ -n $KEY ]] || die "could not create a key: $created"
+for url in "$CHECK$CHECK_PATH" "$PORTAL$CHECK_PATH"; do
+  status=$(curl -s -o /dev/null -w '%{http_code}' -H "api-key: $KEY" "$url")
+  [[ $status == 200 ]] || die "$url answered $status to a valid key"
+done
+
+# --- wrk -----------------------------------------------------------------------------------------
+declare -A RPS P50 P99 NON2XX ERRORS
+field() { sed -n "/^BENCH /s/.*[[:space:]]$1=\([^ ]*\).*/\1/p" "$2"; }
+
+# run_wrk NAME URL [wrk options...]: a warm-up run, then the measured run.
+run_wrk() {
+  local name=$1 url=$2
+  shift 2
+  local common=(-t"$THREADS" -c"$CONNECTIONS" --latency --timeout 2s)
+  log "($name) warm-up ${WARMUP}s, then ${DURATION}s: $url"
+  timeout $((WARMUP + 60)) "${NICE[@]}" wrk "${common[@]}" -d"${WARMUP}s" "$@" "$url" \
+    >"$WORK/wrk-$name-warmup.txt" 2>&1 || die "wrk warm-up of ($name) failed"
+  timeout $((DURATION + 60)) "${NICE[@]}" wrk "${common[@]}" -d"${DURATION}s" "$@" "$url" \
+    >"$WORK/wrk-$name.txt" 2>&1 || die "wrk run of ($name) failed"
+  local out=$WORK/wrk-$name.txt
+  grep -q '^BENCH ' "$out" || die "no summary from wrk for ($name): $(cat "$out")"
+  RPS[$name]=$(field rps "$out")
+  P50[$name]=$(field p50_ms "$out")
+  P99[$name]=$(field p99_ms "$out")
+  NON2XX[$name]=$(field non2xx "$out")
+  ERRORS[$name]=$(($(field connect "$out") + $(field read "$out") + $(field write "$out") + $(field timeout "$out")))
+  # a non-2xx that wrk does not count (it counts >= 400 only) would still be caught here
+  log "($name) ${RPS[$name]} req/s, p50 ${P50[$name]} ms, p99 ${P99[$name]} ms, non-2xx ${NON2XX[$name]}, socket errors ${ERRORS[$name]}"
+}
+
+log "warming the JVM: ${SERVER_WARMUP}s on each of the portal's check, /ping and the check listener"
+for url in "$PORTAL$CHECK_PATH" "$PORTAL/ping" "$CHECK$CHECK_PATH"; do
+  timeout $((SERVER_WARMUP + 60)) "${NICE[@]}" wrk -t"$THREADS" -c"$CONNECTIONS" -d"${SERVER_WARMUP}s" \
+    -H "api-key: $KEY" "$url" >>"$WORK/wrk-server-warmup.txt" 2>&1 || die "wrk failed on $url"
+done
+
+LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
+log "load average before the runs: $LOAD_BEFORE"
+run_wrk a "$CHECK$CHECK_PATH" -s "$BENCH_DIR/report.lua" -H "api-key: $KEY"
+run_wrk a2 "$PORTAL$CHECK_PATH" -s "$BENCH_DIR/report.lua" -H "api-key: $KEY"
+run_wrk b "$PORTAL/ping" -s "$BENCH_DIR/report.lua"
+run_wrk c "http://127.0.0.1:$NGINX_PORT/" -s "$BENCH_DIR/report.lua"
+
+# --- (d): a million keys -------------------------------------------------------------------------
+log "inserting $NKEYS keys into PostgreSQL (port $PG_PORT), $WORKING_SET of them into the working set"
+started=$SECONDS
+inserted=$(java -cp "$PGJDBC" "$BENCH_DIR/Keys.java" "$DB_URL" postgres postgres "$SECRET" \
+  "$NKEYS" "$WORKING_SET" "$WORK/keys.txt") || die "loading the keys failed"
+log "inserted $inserted keys in $((SECONDS - started)) s"
+status=$(curl -s -o /dev/null -w '%{http_code}' -H "api-key: $(head -1 "$WORK/keys.txt")" "$CHECK$CHECK_PATH")
+[[ $status == 200 ]] || die "a generated key was answered $status, not 200"
+
+log "(d) warming the cache: one pass over the $WORKING_SET keys"
+export BENCH_KEYS_FILE=$WORK/keys.txt BENCH_THREADS=$THREADS BENCH_PASS_DIR=$WORK/pass
+mkdir -p "$BENCH_PASS_DIR"
+started=$SECONDS
+BENCH_MODE=pass "${NICE[@]}" wrk -t"$THREADS" -c"$CONNECTIONS" -d300s --timeout 5s \
+  -s "$BENCH_DIR/keys.lua" "$CHECK$CHECK_PATH" >"$WORK/wrk-d-pass.txt" 2>&1 &
+PASS=$!
+PIDS+=("$PASS")
+# wrk sleeps out -d whatever its threads do; SIGINT ends it early, with its summary.
+while kill -0 "$PASS" 2>/dev/null; do
+  if (($(find "$BENCH_PASS_DIR" -name 'done-*' | wc -l) >= THREADS)); then
+    kill -INT "$PASS"
+    break
+  fi
+  sleep 0.2
+done
+wait "$PASS" || die "the warm-up pass failed: $(cat "$WORK/wrk-d-pass.txt")"
+passed=$(field requests "$WORK/wrk-d-pass.txt")
+not200=$(sed -n 's/^BENCH_PASS not200=//p' "$WORK/wrk-d-pass.txt")
+log "(d) pass: $passed requests in $((SECONDS - started)) s, $not200 not 200"
+((passed >= WORKING_SET)) || die "the warm-up pass stopped after $passed of $WORKING_SET keys"
+[[ $not200 == 0 ]] || die "the warm-up pass had $not200 answers other than 200"
+export BENCH_MODE=random
+run_wrk d "$CHECK$CHECK_PATH" -s "$BENCH_DIR/keys.lua"
+LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
+log "load average after the runs: $LOAD_AFTER"
+
+# --- the table -----------------------------------------------------------------------------------
+thousands() { sed ':a;s/\B[0-9]\{3\}\>/,&/;ta' <<<"$1"; }
+ratio() { awk -v x="$1" -v y="$2" 'BEGIN { printf "%.2f", (y > 0 ? x / y : 0) }'; }
+verdict() { awk -v v="$1" -v t="$2" -v dir="$3" 'BEGIN { ok = (dir == "ge" ? v >= t : v < t); print (ok ? "PASS" : "MISS") }'; }
+
+D_RATIO=$(ratio "${RPS[d]}" "${RPS[a]}")
+{
+  printf '\nKeyport auth-check benchmark — wrk -t%s -c%s -d%ss --latency (warm-up %ss), %s cores, %s\n' \
+    "$THREADS" "$CONNECTIONS" "$DURATION" "$WARMUP" "$(nproc)" "$(date -u +%Y-%m-%dT%H:%MZ)"
+  printf 'load average before %s, after %s%s\n' "$LOAD_BEFORE" "$LOAD_AFTER" \
+    "${BENCH_NICE:+; everything benchmarked at nice $BENCH_NICE}"
+  printf '%-58s %12s %9s %9s %8s\n' "run" "requests/s" "p50 ms" "p99 ms" "non-2xx"
+  printf '%-58s %12s %9s %9s %8s\n' "----------------------------------------------------------" \
+    "------------" "---------" "---------" "--------"
+  row() { printf '%-58s %12.0f %9.3f %9.3f %8s%s\n' "$1" "${RPS[$2]}" "${P50[$2]}" "${P99[$2]}" "${NON2XX[$2]}" "$3"; }
+  errors_note() { ((${ERRORS[$1]} == 0)) || printf '  (%s socket errors)' "${ERRORS[$1]}"; }
+  row "(a)  /auth/check, check listener, 1 cached key" a "$(errors_note a)"
+  row "(a2) /auth/check, portal port, 1 cached key" a2 "$(errors_note a2)"
+  row "(b)  /ping, portal port" b "$(errors_note b)"
+  row "(c)  nginx return 200" c "$(errors_note c)"
+  row "(d)  (a) with $(thousands "$NKEYS") keys, $(thousands "$WORKING_SET") at random" d "  d/a = $D_RATIO$(errors_note d)"
+  printf '(non-2xx: responses with status >= 400, as wrk counts them; every run also checks for socket errors)\n'
+  printf '\n%-30s %8s %10s  %s\n' "target" "value" "goal" "result"
+  printf '%-30s %8s %10s  %s\n' "a/c  check vs nginx" "$(ratio "${RPS[a]}" "${RPS[c]}")" ">= 0.80" \
+    "$(verdict "$(ratio "${RPS[a]}" "${RPS[c]}")" 0.80 ge)"
+  printf '%-30s %8s %10s  %s\n' "a2/b servlet check vs /ping" "$(ratio "${RPS[a2]}" "${RPS[b]}")" ">= 0.85" \
+    "$(verdict "$(ratio "${RPS[a2]}" "${RPS[b]}")" 0.85 ge)"
+  printf '%-30s %8s %10s  %s\n' "d/a  1M keys vs 1 key" "$D_RATIO" ">= 0.80" "$(verdict "$D_RATIO" 0.80 ge)"
+  printf '%-30s %8s %10s  %s\n' "p99 of (a), ms" "$(printf '%.2f' "${P99[a]}")" "< 4" \
+    "$(verdict "${P99[a]}" 4 lt)"
+  printf '%-30s %8s %10s  %s\n' "  for reference: p99 of (c)" "$(printf '%.2f' "${P99[c]}")" "" \
+    "(nginx on the same machine at the same time)"
+}
