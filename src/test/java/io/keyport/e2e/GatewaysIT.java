@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import com.sun.net.httpserver.HttpServer;
 import io.keyport.it.Deployments;
 import io.keyport.it.Http;
+import io.keyport.it.SpecKeys;
 import io.keyport.it.TestDatabase;
 import java.io.IOException;
 import java.io.OutputStream;

@@ -1,5 +1,6 @@
 package io.keyport.e2e;
 
+import io.keyport.it.SpecKeys;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;

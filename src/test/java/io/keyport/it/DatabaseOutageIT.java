@@ -46,7 +46,7 @@ class DatabaseOutageIT {
                 + "\"usagePlan\":\"gold\"}");
     assertEquals(201, created.statusCode(), created.body());
     String key = field(created.body(), "apiKey");
-    String stranger = WellFormedKeys.random();
+    String stranger = SpecKeys.unknown();
     assertEquals(200, http.check("/petstore/pets", key).statusCode());
 
     TestDatabase.cutKeyportOff();

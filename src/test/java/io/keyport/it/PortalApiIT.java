@@ -15,8 +15,6 @@ import java.net.URI;
 import java.net.URL;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -26,7 +24,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -39,9 +36,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
-import java.util.zip.CRC32;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.container.test.api.RunAsClient;
 import org.jboss.arquillian.junit5.ArquillianExtension;
@@ -776,15 +770,7 @@ class PortalApiIT {
   }
 
   private static String checksum(String prefixAndBody) {
-    CRC32 crc = new CRC32();
-    crc.update(prefixAndBody.getBytes(StandardCharsets.US_ASCII));
-    long value = crc.getValue();
-    char[] digits = new char[6];
-    for (int i = 5; i >= 0; i--) {
-      digits[i] = BASE62.charAt((int) (value % 62));
-      value /= 62;
-    }
-    return new String(digits);
+    return SpecKeys.checksum(prefixAndBody);
   }
 
   private static String randomBase62(int length) {
@@ -795,10 +781,8 @@ class PortalApiIT {
     return text.toString();
   }
 
-  private static String hmac(String secret, String key) throws GeneralSecurityException {
-    Mac mac = Mac.getInstance("HmacSHA256");
-    mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
-    return Base64.getEncoder().encodeToString(mac.doFinal(key.getBytes(StandardCharsets.US_ASCII)));
+  private static String hmac(String secret, String key) {
+    return SpecKeys.hmac(secret, key);
   }
 
   // --- the database, read directly
