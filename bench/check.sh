@@ -6,6 +6,7 @@
 #   (b)  /ping on the portal port (the cheapest servlet)
 #   (c)  nginx "return 200", worker_processes auto
 #   (d)  (a) with 1,000,000 keys in PostgreSQL and a 100,000-key working set hit at random
+#   (e)  (a) with a key whose plan is rate limited (local mode), set too high to refuse
 # then the ratios a/c, a2/b, d/a and p99 of (a) against their targets.
 #
 # Usage (from anywhere; builds target/ first if the WAR is missing):
@@ -47,6 +48,7 @@ need_packages=()
 command -v wrk >/dev/null || need_packages+=(wrk)
 command -v nginx >/dev/null || [[ -x /usr/sbin/nginx ]] || need_packages+=(nginx)
 command -v curl >/dev/null || need_packages+=(curl)
+command -v psql >/dev/null || need_packages+=(postgresql-client)
 if ((${#need_packages[@]})); then
   log "installing ${need_packages[*]} from Debian"
   [[ $(id -u) == 0 ]] || die "need root to apt-get install ${need_packages[*]}"
@@ -231,6 +233,25 @@ run_wrk a2 "$PORTAL$CHECK_PATH" -s "$BENCH_DIR/report.lua" -H "api-key: $KEY"
 run_wrk b "$PORTAL/ping" -s "$BENCH_DIR/report.lua"
 run_wrk c "http://127.0.0.1:$NGINX_PORT/" -s "$BENCH_DIR/report.lua"
 
+# --- (e): rate limiting on, on a gold-like plan set too high to refuse ----------------------------
+PGPASSWORD=postgres psql -q -h 127.0.0.1 -p "$PG_PORT" -U postgres -d postgres -v ON_ERROR_STOP=1 <<'SQL' >&2
+insert into usage_plan (name, display_name, requests_per_unit, rate_unit)
+  values ('bench-limited', 'Bench (limited)', 2000000000, 'SECOND');
+insert into product_plan (product_id, plan_id)
+  select p.id, pl.id from api_product p, usage_plan pl
+   where p.slug = 'petstore' and pl.name = 'bench-limited';
+SQL
+sleep 1 # the catalogue reloads on the change notification
+created=$(curl -sS -u dev@example.com:dev -H 'Content-Type: application/json' \
+  -d '{"apiKeyName":"bench-limited","apiProduct":"petstore","usagePlan":"bench-limited"}' \
+  "$PORTAL/api/v1/api-keys")
+LIMITED_KEY=$(sed -n 's/.*"apiKey":"\([^"]*\)".*/\1/p' <<<"$created")
+[[ -n $LIMITED_KEY ]] || die "could not create a key on the limited plan: $created"
+limit=$(curl -s -D - -o /dev/null -H "api-key: $LIMITED_KEY" "$CHECK$CHECK_PATH" | tr -d '\r' \
+  | sed -n 's/^[Rr]ate[Ll]imit-[Ll]imit: //p')
+[[ $limit == 2000000000 ]] || die "the limited key's check carried no RateLimit-Limit ($limit)"
+run_wrk e "$CHECK$CHECK_PATH" -s "$BENCH_DIR/report.lua" -H "api-key: $LIMITED_KEY"
+
 # --- (d): a million keys -------------------------------------------------------------------------
 log "inserting $NKEYS keys into PostgreSQL (port $PG_PORT), $WORKING_SET of them into the working set"
 started=$SECONDS
@@ -288,6 +309,7 @@ D_RATIO=$(ratio "${RPS[d]}" "${RPS[a]}")
   row "(b)  /ping, portal port" b "$(errors_note b)"
   row "(c)  nginx return 200" c "$(errors_note c)"
   row "(d)  (a) with $(thousands "$NKEYS") keys, $(thousands "$WORKING_SET") at random" d "  d/a = $D_RATIO$(errors_note d)"
+  row "(e)  (a) with a rate-limited plan (local mode)" e "$(errors_note e)"
   printf '(non-2xx: responses with status >= 400, as wrk counts them; every run also checks for socket errors)\n'
   printf '\n%-30s %8s %10s  %s\n' "target" "value" "goal" "result"
   printf '%-30s %8s %10s  %s\n' "a/c  check vs nginx" "$(ratio "${RPS[a]}" "${RPS[c]}")" ">= 0.80" \
@@ -295,6 +317,8 @@ D_RATIO=$(ratio "${RPS[d]}" "${RPS[a]}")
   printf '%-30s %8s %10s  %s\n' "a2/b servlet check vs /ping" "$(ratio "${RPS[a2]}" "${RPS[b]}")" ">= 0.85" \
     "$(verdict "$(ratio "${RPS[a2]}" "${RPS[b]}")" 0.85 ge)"
   printf '%-30s %8s %10s  %s\n' "d/a  1M keys vs 1 key" "$D_RATIO" ">= 0.80" "$(verdict "$D_RATIO" 0.80 ge)"
+  printf '%-30s %8s %10s  %s\n' "e/a  limiting vs none" "$(ratio "${RPS[e]}" "${RPS[a]}")" ">= 0.90" \
+    "$(verdict "$(ratio "${RPS[e]}" "${RPS[a]}")" 0.90 ge)"
   printf '%-30s %8s %10s  %s\n' "p99 of (a), ms" "$(printf '%.2f' "${P99[a]}")" "< 4" \
     "$(verdict "${P99[a]}" 4 lt)"
   printf '%-30s %8s %10s  %s\n' "  for reference: p99 of (c)" "$(printf '%.2f' "${P99[c]}")" "" \
