@@ -159,6 +159,10 @@ class ClusterIT {
   }
 
   private static String[] create(Http node, String plan) {
+    return create(node, "petstore", plan);
+  }
+
+  private static String[] create(Http node, String product, String plan) {
     HttpResponse<String> created =
         node.api(
             "POST",
@@ -167,8 +171,9 @@ class ClusterIT {
             "dev",
             "{\"apiKeyName\":\"cluster-"
                 + UUID.randomUUID()
-                + "\",\"apiProduct\":\"petstore\","
-                + "\"usagePlan\":\""
+                + "\",\"apiProduct\":\""
+                + product
+                + "\",\"usagePlan\":\""
                 + plan
                 + "\"}");
     assertEquals(201, created.statusCode(), created.body());
