@@ -69,24 +69,36 @@ class ClusterIT {
 
   @Test
   void aChangedPlanLimitIsEnforcedOnEveryNodeWithinASecond() throws Exception {
+    // A product and plan of this test's own, so other tests' view of the demo data is unchanged.
     String plan = "it-" + UUID.randomUUID().toString().substring(0, 8);
+    String path = "/" + plan + "/things";
     try (Connection db = TestDatabase.connect();
         Statement sql = db.createStatement()) {
       sql.executeUpdate(
-          "insert into usage_plan (name, display_name, requests_per_unit, rate_unit)"
-              + " values ('"
+          "insert into usage_plan (name, display_name, requests_per_unit, rate_unit) values ('"
               + plan
               + "', 'IT', 1000, 'MINUTE')");
       sql.executeUpdate(
+          "insert into api_product (slug, display_name) values ('" + plan + "', 'Cluster IT')");
+      sql.executeUpdate(
+          "insert into product_route (product_id, path_prefix) select id, '/"
+              + plan
+              + "/' from api_product where slug = '"
+              + plan
+              + "'");
+      sql.executeUpdate(
           "insert into product_plan (product_id, plan_id) select p.id, pl.id from api_product p,"
-              + " usage_plan pl where p.slug = 'petstore' and pl.name = '"
+              + " usage_plan pl where p.slug = '"
+              + plan
+              + "' and pl.name = '"
               + plan
               + "'");
     }
     Http nodeA = new Http(a);
     Http nodeB = new Http(b);
-    String[] key = create(nodeB, plan);
-    HttpResponse<String> before = nodeA.check("/petstore/pets", key[1]);
+    String[] key = create(nodeB, plan, plan);
+    HttpResponse<String> before = nodeA.check(path, key[1]);
+    assertEquals(200, before.statusCode(), before.body());
     assertEquals("1000", before.headers().firstValue("RateLimit-Limit").orElse(null));
     try (Connection db = TestDatabase.connect();
         PreparedStatement lower =
@@ -94,19 +106,7 @@ class ClusterIT {
       lower.setString(1, plan);
       lower.executeUpdate();
     }
-    long took =
-        millisUntil(
-            () ->
-                "2"
-                        .equals(
-                            nodeA
-                                .check("/petstore/pets", key[1])
-                                .headers()
-                                .firstValue("RateLimit-Limit")
-                                .orElse(null))
-                    ? 1
-                    : 0,
-            1);
+    long took = millisUntil(() -> limitOf(nodeA.check(path, key[1])).equals("2") ? 1 : 0, 1);
     assertTrue(took < PROPAGATION.toMillis(), "A enforced the new limit after " + took + " ms");
   }
 
@@ -146,6 +146,10 @@ class ClusterIT {
       assertEquals(401, nodeB.check("/petstore/pets", key[1]).statusCode(), "stale admit");
       assertEquals(401, nodeA.check("/petstore/pets", key[1]).statusCode(), "stale admit");
     }
+  }
+
+  private static String limitOf(HttpResponse<String> answer) {
+    return answer.headers().firstValue("RateLimit-Limit").orElse("");
   }
 
   private static void setEnabled(boolean enabled) throws Exception {
