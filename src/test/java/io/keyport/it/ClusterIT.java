@@ -108,6 +108,12 @@ class ClusterIT {
     }
     long took = millisUntil(() -> limitOf(nodeA.check(path, key[1])).equals("2") ? 1 : 0, 1);
     assertTrue(took < PROPAGATION.toMillis(), "A enforced the new limit after " + took + " ms");
+    try (Connection db = TestDatabase.connect();
+        PreparedStatement retire =
+            db.prepareStatement("update api_product set retired_at = now() where slug = ?")) {
+      retire.setString(1, plan); // off the catalogue again, for the tests that read it
+      retire.executeUpdate();
+    }
   }
 
   @Test
