@@ -6,7 +6,8 @@
 #   (b)  /ping on the portal port (the cheapest servlet)
 #   (c)  nginx "return 200", worker_processes auto
 #   (d)  (a) with 1,000,000 keys in PostgreSQL and a 100,000-key working set hit at random
-#   (e)  (a) with a key whose plan is rate limited (local mode), set too high to refuse
+#   (e)  (a) with a key whose plan is rate limited, set too high to refuse (in the rate-limit
+#        mode BENCH_RATELIMIT_MODE names: local by default; redis starts a Redis server for it)
 # then the ratios a/c, a2/b, d/a and p99 of (a) against their targets.
 #
 # Usage (from anywhere; builds target/ first if the WAR is missing):
@@ -22,6 +23,8 @@
 #   BENCH_BUILD=1      run "mvn -B -q -DskipTests package" even when target/keyport.war exists
 #   BENCH_NICE=-10     run Keyport, PostgreSQL, nginx and wrk at this nice level (default: not
 #                      changed), for a machine busy with other work; the table says so
+#   BENCH_RATELIMIT_MODE=redis   run Keyport with keyport.ratelimit.mode=redis against a Redis
+#                      server started here (redis-server from Debian), so (e) is the shared-bucket figure
 #   BENCH_KEEP=1       keep the work folder (logs, wrk outputs, the database) for a look after
 #   KEYPORT_JAVA_OPTS, KEYPORT_CHECK_CACHE_SIZE   passed on to Keyport (defaults -Xmx1g, 1000000)
 # Everything it starts is stopped on exit. Debian packages wrk and nginx are installed if missing.
@@ -49,6 +52,9 @@ command -v wrk >/dev/null || need_packages+=(wrk)
 command -v nginx >/dev/null || [[ -x /usr/sbin/nginx ]] || need_packages+=(nginx)
 command -v curl >/dev/null || need_packages+=(curl)
 command -v psql >/dev/null || need_packages+=(postgresql-client)
+MODE=${BENCH_RATELIMIT_MODE:-local}
+[[ $MODE == local || $MODE == redis ]] || die "BENCH_RATELIMIT_MODE is local or redis, not $MODE"
+[[ $MODE == redis ]] && ! command -v redis-server >/dev/null && need_packages+=(redis-server)
 if ((${#need_packages[@]})); then
   log "installing ${need_packages[*]} from Debian"
   [[ $(id -u) == 0 ]] || die "need root to apt-get install ${need_packages[*]}"
@@ -127,6 +133,7 @@ free_port() { # sets $PORT to a loopback port nothing listens on (and not handed
 free_port && HTTP_PORT=$PORT
 free_port && CHECK_PORT=$PORT
 free_port && NGINX_PORT=$PORT
+free_port && REDIS_PORT=$PORT
 SECRET=$(head -c 33 /dev/urandom | base64 | tr -d '/+=\n')
 
 # --- nginx ---------------------------------------------------------------------------------------
@@ -152,6 +159,19 @@ EOF
 "${NICE[@]}" "$NGINX" -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf" -e "$WORK/nginx/error.log" ||
   die "nginx did not start (see $WORK/nginx/error.log)"
 
+# --- Redis (redis rate-limit mode only) ---------------------------------------------------------
+REDIS_ENV=()
+if [[ $MODE == redis ]]; then
+  mkdir -p "$WORK/redis"
+  "${NICE[@]}" redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no \
+    --dir "$WORK/redis" --logfile "$WORK/redis/redis.log" --daemonize no &
+  PIDS+=($!)
+  for _ in $(seq 50); do redis-cli -p "$REDIS_PORT" ping 2>/dev/null | grep -q PONG && break; sleep 0.1; done
+  redis-cli -p "$REDIS_PORT" ping 2>/dev/null | grep -q PONG || die "redis-server did not start"
+  REDIS_ENV=(KEYPORT_RATELIMIT_MODE=redis KEYPORT_REDIS_URL="redis://127.0.0.1:$REDIS_PORT")
+  log "Redis on 127.0.0.1:$REDIS_PORT; rate limits shared through it (keyport.ratelimit.mode=redis)"
+fi
+
 # --- Keyport -------------------------------------------------------------------------------------
 # The project's Payara command files, plus: the HTTP listener on loopback only.
 mkdir -p "$WORK/payara"
@@ -161,7 +181,7 @@ echo 'set configs.config.server-config.network-config.network-listeners.network-
   >>"$WORK/payara/post-boot-commands.asadmin"
 
 log "starting Keyport: portal 127.0.0.1:$HTTP_PORT, check listener 127.0.0.1:$CHECK_PORT (log: $WORK/keyport.log)"
-KEYPORT_HTTP_PORT=$HTTP_PORT \
+env "${REDIS_ENV[@]}" KEYPORT_HTTP_PORT=$HTTP_PORT \
   KEYPORT_DATA_DIR="$WORK/data" \
   KEYPORT_KEYS_HMAC_SECRET="$SECRET" \
   KEYPORT_CHECK_PORT=$CHECK_PORT \
@@ -326,7 +346,7 @@ D_RATIO=$(ratio "${RPS[d]}" "${RPS[a]}")
   row "(b)  /ping, portal port" b "$(errors_note b)"
   row "(c)  nginx return 200" c "$(errors_note c)"
   row "(d)  (a) with $(thousands "$NKEYS") keys, $(thousands "$WORKING_SET") at random" d "  d/a = $D_RATIO$(errors_note d)"
-  row "(e)  (a) with a rate-limited plan (local mode)" e "$(errors_note e)"
+  row "(e)  (a) with a rate-limited plan ($MODE mode)" e "$(errors_note e)"
   printf '(non-2xx: responses with status >= 400, as wrk counts them; every run also checks for socket errors)\n'
   printf '\n%-30s %8s %10s  %s\n' "target" "value" "goal" "result"
   printf '%-30s %8s %10s  %s\n' "a/c  check vs nginx" "$(ratio "${RPS[a]}" "${RPS[c]}")" ">= 0.80" \

@@ -11,6 +11,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.transaction.Transactional;
 import java.time.Instant;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * Writes audit events in the caller's transaction, so an action and its audit row commit or roll
@@ -36,6 +37,46 @@ public class AuditLog {
             targetId,
             json.build().toString(),
             clientAddress()));
+  }
+
+  /** One changed field of an admin edit: its value before and after, either may be null. */
+  public record FieldChange(Object before, Object after) {}
+
+  /**
+   * An admin change, with details {@code {"field":{"before":"…","after":"…"}}} for each field that
+   * changed; fields whose before and after are equal are left out.
+   */
+  @Transactional(Transactional.TxType.MANDATORY)
+  public void recordChanges(
+      String actor,
+      String action,
+      String targetType,
+      String targetId,
+      Map<String, FieldChange> changes) {
+    JsonObjectBuilder json = Json.createObjectBuilder();
+    changes.forEach(
+        (field, change) -> {
+          if (!Objects.equals(change.before(), change.after())) {
+            json.add(
+                field,
+                Json.createObjectBuilder()
+                    .add("before", text(change.before()))
+                    .add("after", text(change.after())));
+          }
+        });
+    em.persist(
+        new AuditEvent(
+            Instant.now(),
+            actor,
+            action,
+            targetType,
+            targetId,
+            json.build().toString(),
+            clientAddress()));
+  }
+
+  private static String text(Object value) {
+    return value == null ? "" : value.toString();
   }
 
   private String clientAddress() {
