@@ -11,6 +11,7 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
 import java.util.List;
 
 /** The catalogue: API products with their plans, and each product's OpenAPI document. */
@@ -60,9 +61,11 @@ public class ApiProductsResource {
     return catalog.products().stream().map(Product::of).toList();
   }
 
+  /** The document as it was uploaded: JSON as application/json, YAML as application/yaml. */
   @GET
   @Path("{id}/schema")
-  public String schema(@PathParam("id") String id) {
+  @Produces({MediaType.APPLICATION_JSON, "application/yaml"})
+  public Response schema(@PathParam("id") String id) {
     String document =
         catalog
             .schema(id)
@@ -70,6 +73,8 @@ public class ApiProductsResource {
     if (document == null) {
       throw RequestRefused.notFound("The API product '" + id + "' has no OpenAPI document.");
     }
-    return document;
+    return Response.ok(document)
+        .type(document.startsWith("{") ? MediaType.APPLICATION_JSON : "application/yaml")
+        .build();
   }
 }

@@ -15,6 +15,7 @@ import jakarta.persistence.OrderBy;
 import jakarta.persistence.Table;
 import jakarta.persistence.Version;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -27,7 +28,8 @@ public class ApiProduct {
   @GeneratedValue(strategy = GenerationType.IDENTITY)
   private Long id;
 
-  @Column(nullable = false, updatable = false)
+  /** Changes only while no key was ever made for the product (see {@code Products}). */
+  @Column(nullable = false)
   private String slug;
 
   @Column(name = "display_name", nullable = false)
@@ -41,6 +43,9 @@ public class ApiProduct {
 
   @Column(name = "retired_at")
   private Instant retiredAt;
+
+  @Column(name = "updated_at", nullable = false)
+  private Instant updatedAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
 
   @OneToMany(
       mappedBy = "product",
@@ -83,8 +88,58 @@ public class ApiProduct {
     return this;
   }
 
+  /**
+   * Replaces everything an administrator edits. Routes and offered plans are rewritten only when
+   * they differ; {@code updatedAt} always moves, so the row is written and its version bumps.
+   */
+  void revise(
+      String slug,
+      String displayName,
+      String description,
+      String version,
+      String openapi,
+      List<RouteView> newRoutes,
+      List<UsagePlan> newPlans,
+      Instant now) {
+    this.slug = slug;
+    this.displayName = displayName;
+    this.description = description;
+    this.version = version;
+    this.openapi = openapi;
+    if (!routes.stream().map(Route::view).toList().equals(newRoutes)) {
+      routes.clear();
+      newRoutes.forEach(r -> route(r.host(), r.pathPrefix(), r.methods()));
+    }
+    if (!planIds(plans).equals(planIds(newPlans))) {
+      plans.clear();
+      plans.addAll(newPlans);
+    }
+    this.updatedAt = now;
+  }
+
+  void retire(Instant now) {
+    this.retiredAt = now;
+    this.updatedAt = now;
+  }
+
+  private static List<Long> planIds(List<UsagePlan> plans) {
+    return plans.stream().map(UsagePlan::getId).toList();
+  }
+
   public Long getId() {
     return id;
+  }
+
+  public Instant getRetiredAt() {
+    return retiredAt;
+  }
+
+  public Instant getUpdatedAt() {
+    return updatedAt;
+  }
+
+  public long getLockVersion() {
+    return lockVersion;
   }
 
   public String getSlug() {

@@ -9,6 +9,8 @@ import jakarta.persistence.GenerationType;
 import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 import jakarta.persistence.Version;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 
 /** A named tier (bronze, silver, gold) with its rate limit, quota and cap on keys per user. */
 @Entity
@@ -19,7 +21,8 @@ public class UsagePlan {
   @GeneratedValue(strategy = GenerationType.IDENTITY)
   private Long id;
 
-  @Column(nullable = false, updatable = false)
+  /** Changes only while no key was ever made on the plan (see {@code UsagePlans}). */
+  @Column(nullable = false)
   private String name;
 
   @Column(name = "display_name", nullable = false)
@@ -40,6 +43,9 @@ public class UsagePlan {
   @Column(name = "max_keys_per_user")
   private Integer maxKeysPerUser;
 
+  @Column(name = "updated_at", nullable = false)
+  private Instant updatedAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
+
   @Version
   @Column(name = "lock_version")
   private long lockVersion;
@@ -56,6 +62,34 @@ public class UsagePlan {
     this.requestsPerUnit = requestsPerUnit;
     this.rateUnit = unit;
     return this;
+  }
+
+  /** Replaces everything an administrator edits; {@code updatedAt} moves, so the version bumps. */
+  void revise(
+      String name,
+      String displayName,
+      String description,
+      Integer requestsPerUnit,
+      RateUnit rateUnit,
+      Long monthlyQuota,
+      Integer maxKeysPerUser,
+      Instant now) {
+    this.name = name;
+    this.displayName = displayName;
+    this.description = description;
+    this.requestsPerUnit = requestsPerUnit;
+    this.rateUnit = rateUnit;
+    this.monthlyQuota = monthlyQuota;
+    this.maxKeysPerUser = maxKeysPerUser;
+    this.updatedAt = now;
+  }
+
+  public Instant getUpdatedAt() {
+    return updatedAt;
+  }
+
+  public long getLockVersion() {
+    return lockVersion;
   }
 
   public Long getId() {

@@ -3,6 +3,7 @@ package io.keyport.keys;
 import io.keyport.audit.AuditLog;
 import io.keyport.catalog.ApiProduct;
 import io.keyport.catalog.Catalog;
+import io.keyport.catalog.ProductRetired;
 import io.keyport.catalog.UsagePlan;
 import io.keyport.identity.User;
 import io.keyport.identity.Users;
@@ -11,6 +12,7 @@ import io.keyport.platform.RequestRefused;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
+import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.PersistenceContext;
@@ -142,6 +144,38 @@ public class ApiKeys {
     audit.record(username, "api_key.deleted", "api_key", id.toString(), details);
     mirror.enqueue(id, key.getKeyHash(), username);
     changes.fire(new KeyChanged(key.getKeyHash()));
+  }
+
+  /**
+   * Revokes every live key of a product an administrator retires, inside the retiring transaction:
+   * each key gets its audit event and Redis mirror change, as a deletion does.
+   */
+  @Transactional(Transactional.TxType.MANDATORY)
+  public void revokeKeysOfRetiredProduct(@Observes ProductRetired retired) {
+    Instant now = Instant.now();
+    List<Object[]> live =
+        em.createQuery(
+                "select k, k.owner.username from ApiKey k where k.product.id = :product"
+                    + " and k.revokedAt is null",
+                Object[].class)
+            .setParameter("product", retired.productId())
+            .getResultList();
+    for (Object[] row : live) {
+      ApiKey key = (ApiKey) row[0];
+      String owner = (String) row[1];
+      KeyView before = key.view(now);
+      key.revoke(now, "API product " + retired.slug() + " retired by " + retired.actor());
+      Map<String, Object> details = new LinkedHashMap<>();
+      details.put("name", before.name());
+      details.put("owner", owner);
+      details.put("apiProduct", before.product());
+      details.put("usagePlan", before.plan());
+      details.put("hint", before.hint());
+      details.put("reason", "product retired");
+      audit.record(retired.actor(), "api_key.revoked", "api_key", key.getId().toString(), details);
+      mirror.enqueue(key.getId(), key.getKeyHash(), owner);
+      changes.fire(new KeyChanged(key.getKeyHash()));
+    }
   }
 
   private ApiKey ownedLiveKey(String username, UUID id) {

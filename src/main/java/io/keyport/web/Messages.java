@@ -1,5 +1,6 @@
 package io.keyport.web;
 
+import io.keyport.platform.InvalidInput;
 import io.keyport.platform.RequestRefused;
 import jakarta.faces.application.FacesMessage;
 import jakarta.faces.context.FacesContext;
@@ -27,5 +28,19 @@ public final class Messages {
   public static void refused(RequestRefused refusal, java.util.Map<String, String> fieldIds) {
     String clientId = refusal.field() == null ? null : fieldIds.get(refusal.field());
     error(clientId, refusal.getMessage());
+  }
+
+  /**
+   * Shows a refusal next to each input it names ({@code clientIdOf} turns a service field name,
+   * such as {@code routes[1].pathPrefix}, into a client id, or null where the page has no such
+   * input), else for the whole page.
+   */
+  public static void refusedAt(
+      RequestRefused refusal, java.util.function.Function<String, String> clientIdOf) {
+    if (refusal instanceof InvalidInput invalid) {
+      invalid.fields().forEach((field, text) -> error(clientIdOf.apply(field), text));
+      return;
+    }
+    error(refusal.field() == null ? null : clientIdOf.apply(refusal.field()), refusal.getMessage());
   }
 }

@@ -35,3 +35,33 @@ Keyport.enableWhen = function (condition, widgetVar) {
     PF(widgetVar).disable();
   }
 };
+
+/** Reads the text file chosen in a file input into the text area with id textAreaId. */
+Keyport.readFileInto = function (input, textAreaId) {
+  var file = input.files && input.files[0];
+  if (!file) {
+    return;
+  }
+  var reader = new FileReader();
+  reader.onload = function () {
+    document.getElementById(textAreaId).value = reader.result;
+  };
+  reader.readAsText(file);
+};
+
+/**
+ * Renders the OpenAPI document at the element's data-schema address with Swagger UI, which the
+ * WAR serves itself: no validator badge and no "try it out", so the page calls nothing outside.
+ */
+Keyport.showApiReference = function (elementId) {
+  var element = document.getElementById(elementId);
+  SwaggerUIBundle({
+    url: element.getAttribute('data-schema'),
+    domNode: element,
+    deepLinking: false,
+    validatorUrl: null,
+    supportedSubmitMethods: [],
+    defaultModelsExpandDepth: 0,
+    docExpansion: 'list'
+  });
+};

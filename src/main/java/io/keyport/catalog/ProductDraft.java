@@ -1,0 +1,20 @@
+package io.keyport.catalog;
+
+import java.util.List;
+
+/**
+ * An API product as an administrator submits it, before any check: the fields of SPEC §1, the
+ * routes, the names of the plans it offers, and the OpenAPI document (JSON or YAML text, or null).
+ */
+public record ProductDraft(
+    String slug,
+    String displayName,
+    String description,
+    String version,
+    List<RouteDraft> routes,
+    List<String> plans,
+    String openapi) {
+
+  /** A route as submitted; {@code host} null or blank and {@code methods} empty match any. */
+  public record RouteDraft(String host, String pathPrefix, List<String> methods) {}
+}

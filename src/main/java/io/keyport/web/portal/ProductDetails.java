@@ -1,0 +1,46 @@
+package io.keyport.web.portal;
+
+import io.keyport.catalog.Catalog;
+import io.keyport.catalog.ProductView;
+import jakarta.enterprise.context.RequestScoped;
+import jakarta.faces.context.FacesContext;
+import jakarta.inject.Inject;
+import jakarta.inject.Named;
+
+/**
+ * The API product page for developers: description, routes, plans with their limits, and the
+ * OpenAPI document, which Swagger UI (served from the WAR) renders from the REST API.
+ */
+@Named
+@RequestScoped
+public class ProductDetails {
+
+  @Inject private Catalog catalog;
+
+  private String slug;
+  private ProductView product;
+
+  public void load() {
+    product = slug == null ? null : catalog.product(slug).orElse(null);
+  }
+
+  public ProductView getProduct() {
+    return product;
+  }
+
+  /** Where Swagger UI fetches the document: the portal's own API, with the session cookie. */
+  public String getSchemaUrl() {
+    return FacesContext.getCurrentInstance().getExternalContext().getRequestContextPath()
+        + "/api/v1/api-products/"
+        + product.slug()
+        + "/schema";
+  }
+
+  public String getSlug() {
+    return slug;
+  }
+
+  public void setSlug(String slug) {
+    this.slug = slug;
+  }
+}
