@@ -260,6 +260,8 @@ public class Products {
         plans.add(plan);
       }
     }
+    // In the order the plans were made, as the product keeps and shows them.
+    plans.sort(java.util.Comparator.comparing(UsagePlan::getId));
     return plans;
   }
 

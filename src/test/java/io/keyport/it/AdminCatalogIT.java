@@ -41,6 +41,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.StaleElementReferenceException;
@@ -125,7 +126,8 @@ class AdminCatalogIT {
     assertEquals("Ledger", body.path("displayName").asText());
     assertEquals("Double-entry bookkeeping.", body.path("description").asText());
     assertEquals("3.1.0", body.path("version").asText());
-    assertEquals(List.of("gold", "silver"), texts(body.path("usagePlans")));
+    // Offered plans are kept in the order the plans were made, whatever order they came in.
+    assertEquals(List.of("silver", "gold"), texts(body.path("usagePlans")));
     JsonNode route = body.path("routes").get(0);
     assertTrue(route.path("host").isNull(), body::toString);
     assertEquals(prefix, route.path("pathPrefix").asText());
@@ -825,7 +827,12 @@ class AdminCatalogIT {
     wait.until(ExpectedConditions.elementToBeClickable(By.id("editor:retire"))).click();
     WebElement question =
         wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("editor:confirmRetire")));
-    assertTrue(question.getText().contains("Retire \u201c" + name + "\u201d?"), question.getText());
+    assertTrue(
+        question
+            .getText()
+            .contains(
+                "Retire \u201c" + name + "\u201d? It leaves the catalogue; it has no live keys."),
+        question.getText());
     screenshot(browser, wait, "admin-product-retire.png");
     browser.findElement(By.id("editor:confirmYes")).click();
     wait.until(ExpectedConditions.urlContains("/admin/products.xhtml"));
@@ -843,9 +850,24 @@ class AdminCatalogIT {
             (Boolean)
                 ((JavascriptExecutor) driver)
                     .executeScript("return !window.jQuery || jQuery(':animated').length === 0;"));
-    Files.createDirectories(screenshots());
-    Files.write(
-        screenshots().resolve(file), ((TakesScreenshot) browser).getScreenshotAs(OutputType.BYTES));
+    // The whole page, not just the window: the window grows to the page's height for the picture.
+    Dimension window = browser.manage().window().getSize();
+    long height =
+        (Long)
+            ((JavascriptExecutor) browser)
+                .executeScript("return document.documentElement.scrollHeight;");
+    browser
+        .manage()
+        .window()
+        .setSize(new Dimension(window.getWidth(), (int) Math.min(height + 140, 4000)));
+    try {
+      Files.createDirectories(screenshots());
+      Files.write(
+          screenshots().resolve(file),
+          ((TakesScreenshot) browser).getScreenshotAs(OutputType.BYTES));
+    } finally {
+      browser.manage().window().setSize(window);
+    }
   }
 
   private static Path screenshots() {
