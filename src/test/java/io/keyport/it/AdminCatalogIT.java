@@ -775,9 +775,17 @@ class AdminCatalogIT {
     browser.findElement(By.id("editor:routes:0:pathPrefix")).sendKeys("/petstore/");
     browser.findElement(By.xpath("//label[contains(., '(gold)')]")).click();
     browser.findElement(By.xpath("//label[contains(., '(unlimited)')]")).click();
-    ((JavascriptExecutor) browser)
-        .executeScript(
-            "document.getElementById('editor:openapi').value = arguments[0];", YAML_DOCUMENT);
+    // The document comes in through the file input, read in the browser into the text area.
+    Path upload = Files.createTempFile("ledger-", ".yaml");
+    Files.writeString(upload, YAML_DOCUMENT);
+    browser.findElement(By.id("openapiFile")).sendKeys(upload.toString());
+    wait.until(
+        driver ->
+            driver
+                .findElement(By.id("editor:openapi"))
+                .getAttribute("value")
+                .contains("Ledger API"));
+    Files.delete(upload);
     browser.findElement(By.id("editor:save")).click();
     WebElement conflict =
         wait.until(
@@ -808,8 +816,44 @@ class AdminCatalogIT {
     assertEquals("/" + slug + "/", stored.path("routes").get(0).path("pathPrefix").asText());
     screenshot(browser, wait, "admin-product-editor.png");
 
-    browser.get(http.uri("admin/plans.xhtml").toString());
-    wait.until(ExpectedConditions.textToBe(By.tagName("h1"), "Manage usage plans"));
+    // Another admin saves first: this editor's save is refused, with a way to the current version.
+    ObjectNode meanwhile = (ObjectNode) stored.deepCopy();
+    meanwhile.put("version", "3.2.0");
+    ok(admin("PUT", PRODUCTS + "/" + slug, meanwhile));
+    WebElement description = browser.findElement(By.id("editor:description"));
+    description.sendKeys(" Now with balances per day.");
+    browser.findElement(By.id("editor:save")).click();
+    WebElement refusal =
+        wait.until(
+            ExpectedConditions.visibilityOfElementLocated(
+                By.cssSelector("[id='editor:messages'] .ui-messages-error")));
+    assertTrue(
+        refusal.getText().contains("Another administrator saved this product"), refusal.getText());
+    assertEquals("3.2.0", ok(admin("GET", PRODUCTS + "/" + slug, null)).path("version").asText());
+    screenshot(browser, wait, "admin-product-conflict.png");
+    browser.findElement(By.xpath("//a[normalize-space()='Load the current version']")).click();
+    wait.until(
+        driver ->
+            "3.2.0".equals(driver.findElement(By.id("editor:version")).getAttribute("value")));
+
+    // A plan made in the plan editor.
+    String planName = unique("tier");
+    browser.get(http.uri("admin/plan.xhtml").toString());
+    wait.until(ExpectedConditions.textToBe(By.tagName("h1"), "New usage plan"));
+    browser.findElement(By.id("planForm:displayName")).sendKeys("Team tier");
+    browser.findElement(By.id("planForm:name")).sendKeys(planName);
+    browser.findElement(By.id("planForm:requests_input")).sendKeys("120");
+    browser.findElement(By.id("planForm:maxKeys_input")).sendKeys("3");
+    screenshot(browser, wait, "admin-plan-editor.png");
+    browser.findElement(By.id("planForm:save")).click();
+    wait.until(ExpectedConditions.urlContains("/admin/plans.xhtml"));
+    wait.until(
+        ExpectedConditions.visibilityOfElementLocated(
+            By.xpath("//*[contains(@class,'ui-growl-message')][contains(., 'Team tier')]")));
+    JsonNode tier = ok(admin("GET", PLANS + "/" + planName, null));
+    assertEquals(120, tier.path("rateLimit").path("requestsPerUnit").asInt(), tier::toString);
+    assertEquals("MINUTE", tier.path("rateLimit").path("unit").asText(), tier::toString);
+    assertEquals(3, tier.path("maxKeysPerUser").asInt(), tier::toString);
     screenshot(browser, wait, "admin-plans.png");
 
     // The developer's page renders the document with Swagger UI from the WAR.

@@ -85,10 +85,12 @@ public class PlanEditor implements Serializable {
               : plans.update(actor, plan.name(), plan.lockVersion(), draft);
     } catch (RequestRefused refusal) {
       conflict = "version_conflict".equals(refusal.error());
-      Messages.refusedAt(refusal, PlanEditor::clientId);
-      if (!conflict) {
-        Messages.error(null, Texts.text("admin.catalog.fixFields"));
+      if (conflict) {
+        Messages.error(null, Texts.text("admin.catalog.plan.conflict"));
+        return null;
       }
+      Messages.refusedAt(refusal, PlanEditor::clientId);
+      Messages.error(null, Texts.text("admin.catalog.fixFields"));
       return null;
     }
     Messages.info(

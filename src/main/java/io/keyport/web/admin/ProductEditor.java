@@ -122,10 +122,12 @@ public class ProductEditor implements Serializable {
               : products.update(actor, product.slug(), product.lockVersion(), draft);
     } catch (RequestRefused refusal) {
       conflict = "version_conflict".equals(refusal.error());
-      Messages.refusedAt(refusal, this::clientId);
-      if (!conflict) {
-        Messages.error(null, Texts.text("admin.catalog.fixFields"));
+      if (conflict) {
+        Messages.error(null, Texts.text("admin.catalog.product.conflict"));
+        return null;
       }
+      Messages.refusedAt(refusal, this::clientId);
+      Messages.error(null, Texts.text("admin.catalog.fixFields"));
       return null;
     }
     keepMessage(
