@@ -93,7 +93,7 @@ public class PortalAuthentication implements HttpAuthenticationMechanism {
       } catch (OidcFailure refused) {
         LOG.info(
             "Bearer token refused on "
-                + path
+                + request.getRequestURI()
                 + " ("
                 + refused.reason().word()
                 + "): "
