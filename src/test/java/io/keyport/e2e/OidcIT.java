@@ -189,6 +189,7 @@ class OidcIT {
     assertEquals("Sign in with " + PROVIDER_NAME, button.getText().trim());
     visible(wait, By.id("login:username"));
     visible(wait, By.id("login:password"));
+    screenshot(browser, "login-oidc.png");
 
     // 2. The provider's own login page; its claims box stands in for the provider's user record.
     button.click();
@@ -238,6 +239,14 @@ class OidcIT {
     wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("login"), "signed out"));
     browser.get(http.uri("/portal/keys.xhtml").toString());
     wait.until(ExpectedConditions.urlContains("/login.xhtml"));
+
+    // 6. The provider's answer, used a second time (a reload of the callback), is refused.
+    browser.get(http.uri("/oidc/callback?state=replayed&code=replayed").toString());
+    wait.until(ExpectedConditions.urlContains("/error/sign-in.xhtml?reason=state"));
+    assertTrue(
+        visible(wait, By.id("signInFailure")).getText().contains("Start again"),
+        browser.getPageSource());
+    screenshot(browser, "sign-in-failed.png");
   }
 
   // --- sign-in without a browser: the same redirects, followed by hand ------------------------
@@ -647,6 +656,15 @@ class OidcIT {
             (Boolean)
                 ((org.openqa.selenium.JavascriptExecutor) driver)
                     .executeScript("return !window.jQuery || jQuery(':animated').length === 0;"));
+  }
+
+  private static void screenshot(WebDriver browser, String file) throws IOException {
+    Path dir = Path.of(System.getProperty("it.screenshots.dir", "target/screenshots"));
+    Files.createDirectories(dir);
+    Files.write(
+        dir.resolve(file),
+        ((org.openqa.selenium.TakesScreenshot) browser)
+            .getScreenshotAs(org.openqa.selenium.OutputType.BYTES));
   }
 
   private static void keepEvidence(WebDriver browser) {
