@@ -201,7 +201,7 @@ PORTAL=http://127.0.0.1:$HTTP_PORT
 CHECK=http://127.0.0.1:$CHECK_PORT
 for i in $(seq 400); do
   kill -0 "$LAUNCHER" 2>/dev/null || die "Keyport stopped while starting; see $WORK/keyport.log"
-  [[ $(curl -s -o /dev/null -w '%{http_code}' "$PORTAL/ping" || true) == 204 ]] && break
+  [[ $(curl -s -m 10 -o /dev/null -w '%{http_code}' "$PORTAL/ping" || true) == 204 ]] && break
   ((i < 400)) || die "Keyport did not answer /ping within 400 s; see $WORK/keyport.log"
   sleep 1
 done
@@ -211,13 +211,13 @@ PG_PORT=$(sed -n 4p "$WORK/data/postgres/postmaster.pid")
 DB_URL=jdbc:postgresql://127.0.0.1:$PG_PORT/postgres
 
 # One key of plan unlimited, made the way a developer makes it: through the REST API.
-created=$(curl -sS -u dev@example.com:dev -H 'Content-Type: application/json' \
+created=$(curl -sS -m 10 -u dev@example.com:dev -H 'Content-Type: application/json' \
   -d '{"apiKeyName":"bench","apiProduct":"petstore","usagePlan":"unlimited"}' \
   "$PORTAL/api/v1/api-keys")
 KEY=$(sed -n 's/.*"apiKey":"\([^"]*\)".*/\1/p' <<<"$created")
 [[ -n $KEY ]] || die "could not create a key: $created"
 for url in "$CHECK$CHECK_PATH" "$PORTAL$CHECK_PATH"; do
-  status=$(curl -s -o /dev/null -w '%{http_code}' -H "api-key: $KEY" "$url")
+  status=$(curl -s -m 10 -o /dev/null -w '%{http_code}' -H "api-key: $KEY" "$url")
   [[ $status == 200 ]] || die "$url answered $status to a valid key"
 done
 
@@ -247,6 +247,24 @@ run_wrk() {
   log "($name) ${RPS[$name]} req/s, p50 ${P50[$name]} ms, p99 ${P99[$name]} ms, non-2xx ${NON2XX[$name]}, socket errors ${ERRORS[$name]}"
 }
 
+# --- (e): rate limiting on, on a gold-like plan set too high to refuse ----------------------------
+PGPASSWORD=postgres psql -q -h 127.0.0.1 -p "$PG_PORT" -U postgres -d postgres -v ON_ERROR_STOP=1 <<'SQL' >&2
+insert into usage_plan (name, display_name, requests_per_unit, rate_unit)
+  values ('bench-limited', 'Bench (limited)', 1000000000, 'MINUTE');
+insert into product_plan (product_id, plan_id)
+  select p.id, pl.id from api_product p, usage_plan pl
+   where p.slug = 'petstore' and pl.name = 'bench-limited';
+SQL
+sleep 1 # the catalogue reloads on the change notification
+created=$(curl -sS -m 10 -u dev@example.com:dev -H 'Content-Type: application/json' \
+  -d '{"apiKeyName":"bench-limited","apiProduct":"petstore","usagePlan":"bench-limited"}' \
+  "$PORTAL/api/v1/api-keys")
+LIMITED_KEY=$(sed -n 's/.*"apiKey":"\([^"]*\)".*/\1/p' <<<"$created")
+[[ -n $LIMITED_KEY ]] || die "could not create a key on the limited plan: $created"
+limit=$(curl -s -m 10 -D - -o /dev/null -H "api-key: $LIMITED_KEY" "$CHECK$CHECK_PATH" | tr -d '\r' \
+  | sed -n 's/^[Rr]ate[Ll]imit-[Ll]imit: //p')
+[[ $limit == 1000000000 ]] || die "the limited key's check carried no RateLimit-Limit ($limit)"
+
 # Two rounds over the endpoints, so neither portal run is measured on code the JIT is still
 # compiling while the other one is not (run alone, the servlet path kept getting faster for ~60 s).
 HALF=$((SERVER_WARMUP > 1 ? SERVER_WARMUP / 2 : 1))
@@ -262,28 +280,12 @@ done
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 log "load average before the runs: $LOAD_BEFORE"
 run_wrk a "$CHECK$CHECK_PATH" -s "$BENCH_DIR/report.lua" -H "api-key: $KEY"
+# (e) right after (a), so the two are measured under the same conditions
+run_wrk e "$CHECK$CHECK_PATH" -s "$BENCH_DIR/report.lua" -H "api-key: $LIMITED_KEY"
 run_wrk a2 "$PORTAL$CHECK_PATH" -s "$BENCH_DIR/report.lua" -H "api-key: $KEY"
 run_wrk b "$PORTAL/ping" -s "$BENCH_DIR/report.lua"
 run_wrk c "http://127.0.0.1:$NGINX_PORT/" -s "$BENCH_DIR/report.lua"
 
-# --- (e): rate limiting on, on a gold-like plan set too high to refuse ----------------------------
-PGPASSWORD=postgres psql -q -h 127.0.0.1 -p "$PG_PORT" -U postgres -d postgres -v ON_ERROR_STOP=1 <<'SQL' >&2
-insert into usage_plan (name, display_name, requests_per_unit, rate_unit)
-  values ('bench-limited', 'Bench (limited)', 2000000000, 'SECOND');
-insert into product_plan (product_id, plan_id)
-  select p.id, pl.id from api_product p, usage_plan pl
-   where p.slug = 'petstore' and pl.name = 'bench-limited';
-SQL
-sleep 1 # the catalogue reloads on the change notification
-created=$(curl -sS -u dev@example.com:dev -H 'Content-Type: application/json' \
-  -d '{"apiKeyName":"bench-limited","apiProduct":"petstore","usagePlan":"bench-limited"}' \
-  "$PORTAL/api/v1/api-keys")
-LIMITED_KEY=$(sed -n 's/.*"apiKey":"\([^"]*\)".*/\1/p' <<<"$created")
-[[ -n $LIMITED_KEY ]] || die "could not create a key on the limited plan: $created"
-limit=$(curl -s -D - -o /dev/null -H "api-key: $LIMITED_KEY" "$CHECK$CHECK_PATH" | tr -d '\r' \
-  | sed -n 's/^[Rr]ate[Ll]imit-[Ll]imit: //p')
-[[ $limit == 2000000000 ]] || die "the limited key's check carried no RateLimit-Limit ($limit)"
-run_wrk e "$CHECK$CHECK_PATH" -s "$BENCH_DIR/report.lua" -H "api-key: $LIMITED_KEY"
 
 # --- (d): a million keys -------------------------------------------------------------------------
 log "inserting $NKEYS keys into PostgreSQL (port $PG_PORT), $WORKING_SET of them into the working set"
@@ -291,7 +293,7 @@ started=$SECONDS
 inserted=$(java -cp "$PGJDBC" "$BENCH_DIR/Keys.java" "$DB_URL" postgres postgres "$SECRET" \
   "$NKEYS" "$WORKING_SET" "$WORK/keys.txt") || die "loading the keys failed"
 log "inserted $inserted keys in $((SECONDS - started)) s"
-status=$(curl -s -o /dev/null -w '%{http_code}' -H "api-key: $(head -1 "$WORK/keys.txt")" "$CHECK$CHECK_PATH")
+status=$(curl -s -m 10 -o /dev/null -w '%{http_code}' -H "api-key: $(head -1 "$WORK/keys.txt")" "$CHECK$CHECK_PATH")
 [[ $status == 200 ]] || die "a generated key was answered $status, not 200"
 
 log "(d) warming the cache: one pass over the $WORKING_SET keys"

@@ -18,6 +18,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
@@ -32,6 +35,12 @@ public class AuthCheck {
   static final String INVALID = "invalid_api_key";
   static final String ROUTE_NOT_ALLOWED = "route_not_allowed";
   static final String UNAVAILABLE = "unavailable";
+
+  private static final Logger LOG = Logger.getLogger(AuthCheck.class.getName());
+  private static final long FAILURE_LOG_INTERVAL_NANOS = 60_000_000_000L;
+
+  private final AtomicLong lastFailureLog = new AtomicLong();
+  private final AtomicLong failuresSinceLog = new AtomicLong();
 
   @Inject private KeyHasher hasher;
   @Inject private KeyCache keys;
@@ -81,7 +90,11 @@ public class AuthCheck {
 
   /** Decides, looking the key up in PostgreSQL if it is not cached. */
   public Verdict decide(CheckRequest request) {
-    return decide(request, true);
+    try {
+      return decide(request, true);
+    } catch (RuntimeException e) {
+      return failed(e);
+    }
   }
 
   /**
@@ -89,7 +102,37 @@ public class AuthCheck {
    * must not block their I/O threads.
    */
   public Optional<Verdict> decideFromMemory(CheckRequest request) {
-    return Optional.ofNullable(decide(request, false));
+    try {
+      return Optional.ofNullable(decide(request, false));
+    } catch (RuntimeException e) {
+      return Optional.of(failed(e));
+    }
+  }
+
+  /** The answer when there is no capacity left to decide: unavailable, never admitted. */
+  public Verdict overloaded() {
+    return unavailable;
+  }
+
+  /**
+   * A fault of Keyport's own is answered as unavailable (fail closed), and logged at most once a
+   * minute with how many requests it hit, so a persistent fault does not flood the log.
+   */
+  private Verdict failed(RuntimeException e) {
+    long now = System.nanoTime();
+    long failures = failuresSinceLog.incrementAndGet();
+    long last = lastFailureLog.get();
+    if ((last == 0 || now - last >= FAILURE_LOG_INTERVAL_NANOS)
+        && lastFailureLog.compareAndSet(last, now == 0 ? 1 : now)) {
+      failuresSinceLog.addAndGet(-failures);
+      LOG.log(
+          Level.SEVERE,
+          "The auth check failed on "
+              + failures
+              + " request(s) since the last report; answering 503 unavailable",
+          e);
+    }
+    return unavailable;
   }
 
   private Verdict decide(CheckRequest request, boolean mayBlock) {
@@ -137,12 +180,9 @@ public class AuthCheck {
     }
     meter.record(live.id(), UsageMeter.ADMITTED);
     lastUsed.touch(live.id());
-    if (admission.headers().isEmpty()) {
-      return verdict;
-    }
-    Map<String, String> headers = new HashMap<>(verdict.headers());
-    headers.putAll(admission.headers());
-    return new Verdict(200, null, headers);
+    // An admitted verdict's headers are this request's own map (see admit): add to it in place.
+    admission.addHeadersTo(verdict.headers());
+    return verdict;
   }
 
   /** The decision once the key and the catalogue are known; no I/O. */
@@ -163,7 +203,8 @@ public class AuthCheck {
             .orElse(false)) {
       return routeNotAllowed;
     }
-    Map<String, String> headers = new HashMap<>(8);
+    // Sized for the identity, metadata and RateLimit headers without growing.
+    Map<String, String> headers = new HashMap<>(16);
     for (MetadataHeaders.Mapping mapping : metadataHeaders) {
       String value = live.metadata().get(mapping.entry());
       if (value != null && isHeaderSafe(value)) {

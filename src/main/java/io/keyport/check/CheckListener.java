@@ -39,6 +39,7 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.logging.Logger;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
@@ -56,7 +57,10 @@ public class CheckListener {
 
   @Inject private AuthCheck check;
   @Resource private ManagedThreadFactory threads;
-  @Resource private ManagedExecutorService workers;
+
+  /** Created by payara/post-boot-commands.asadmin: 16 threads, at most 10,000 waiting checks. */
+  @Resource(lookup = "concurrent/keyport-check")
+  private ManagedExecutorService workers;
 
   @Inject
   @ConfigProperty(name = "keyport.check.port")
@@ -177,9 +181,8 @@ public class CheckListener {
               FullHttpResponse answer = response(check.decide(checked));
               ctx.executor().execute(() -> answered(ctx, answer, keepAlive));
             });
-      } catch (RuntimeException e) {
-        closing = true;
-        ctx.close();
+      } catch (RejectedExecutionException overloaded) {
+        answered(ctx, response(check.overloaded()), keepAlive);
       }
     }
 

@@ -2,6 +2,7 @@ package io.keyport.identity;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import jakarta.json.Json;
 import jakarta.security.enterprise.AuthenticationStatus;
 import jakarta.security.enterprise.authentication.mechanism.http.HttpAuthenticationMechanism;
 import jakarta.security.enterprise.authentication.mechanism.http.HttpMessageContext;
@@ -13,9 +14,12 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import jakarta.servlet.http.HttpSession;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.Set;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * The portal's one authentication mechanism (Jakarta Security allows one per application):
@@ -23,21 +27,33 @@ import java.util.Set;
  * <ul>
  *   <li>the login page's form, through {@code SecurityContext.authenticate}, which signs the
  *       session in;
+ *   <li>sign-in through the OpenID Connect provider: {@code /oidc/login} sends the browser there,
+ *       {@code /oidc/callback} takes it back and signs the session in ({@link OidcSignIn});
  *   <li>the session, on every later request, pages and REST API alike;
- *   <li>HTTP Basic, for scripts calling the REST API, without creating a session.
+ *   <li>HTTP Basic and provider bearer tokens, for scripts calling the REST API, without creating a
+ *       session.
  * </ul>
  *
- * A protected page sends an anonymous browser to the login page and back afterwards; the REST API
- * answers 401 with a JSON body instead. The gateway check is never authenticated here.
+ * Which of these are on is {@code keyport.auth.mode}: {@code local} has no provider, {@code oidc}
+ * takes no local password (neither the form nor HTTP Basic), {@code both} takes everything.
+ *
+ * <p>A protected page sends an anonymous browser to the login page and back afterwards; the REST
+ * API answers 401 with a JSON body instead. The gateway check is never authenticated here.
  */
 @ApplicationScoped
 public class PortalAuthentication implements HttpAuthenticationMechanism {
 
   public static final String LOGIN_PAGE = "/login.xhtml";
   public static final String RETURN_TO_ATTRIBUTE = "io.keyport.returnTo";
+  public static final String HOME_PAGE = "/portal/products.xhtml";
+  public static final String SIGN_IN_FAILED_PAGE = "/error/sign-in.xhtml";
   private static final String BASIC = "Basic ";
+  private static final String BEARER = "Bearer ";
+  private static final Logger LOG = Logger.getLogger(PortalAuthentication.class.getName());
 
   @Inject private IdentityStoreHandler identityStores;
+  @Inject private OidcSignIn oidc;
+  @Inject private OidcSettings settings;
 
   @Override
   public AuthenticationStatus validateRequest(
@@ -45,6 +61,12 @@ public class PortalAuthentication implements HttpAuthenticationMechanism {
     String path = request.getServletPath();
     if (path.startsWith("/auth/check") || path.equals("/ping") || path.startsWith("/health")) {
       return context.doNothing();
+    }
+    if (path.equals(OidcSignIn.LOGIN_PATH)) {
+      return startProviderSignIn(request, context);
+    }
+    if (path.equals(OidcSignIn.CALLBACK_PATH)) {
+      return finishProviderSignIn(request, context);
     }
     Credential credential = context.getAuthParameters().getCredential();
     if (context.isAuthenticationRequest() && credential != null) {
@@ -60,13 +82,30 @@ public class PortalAuthentication implements HttpAuthenticationMechanism {
       if (result.getStatus() == CredentialValidationResult.Status.VALID) {
         return context.notifyContainerAboutLogin(result);
       }
-      return isApi(path) ? unauthorized(response, context) : context.doNothing();
+      return isApi(path) ? unauthorized(response) : context.doNothing();
+    }
+    if (authorization != null
+        && authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())
+        && settings.mode().allowsOidc()) {
+      try {
+        UserView user = oidc.bearer(authorization.substring(BEARER.length()).trim());
+        return context.notifyContainerAboutLogin(user.username(), Set.copyOf(user.roles()));
+      } catch (OidcFailure refused) {
+        LOG.info(
+            "Bearer token refused on "
+                + request.getRequestURI()
+                + " ("
+                + refused.reason().word()
+                + "): "
+                + refused.getMessage());
+        return isApi(path) ? bearerRefused(response, refused) : context.doNothing();
+      }
     }
     if (!context.isProtected()) {
       return context.doNothing();
     }
     if (isApi(path)) {
-      return unauthorized(response, context);
+      return unauthorized(response);
     }
     if ("GET".equals(request.getMethod())) {
       String query = request.getQueryString();
@@ -87,7 +126,73 @@ public class PortalAuthentication implements HttpAuthenticationMechanism {
     HttpSession session = request.getSession(false);
     if (session != null) {
       session.removeAttribute(SignedIn.SESSION_ATTRIBUTE);
+      session.removeAttribute(OidcSignIn.ID_TOKEN_ATTRIBUTE);
     }
+  }
+
+  private AuthenticationStatus startProviderSignIn(
+      HttpServletRequest request, HttpMessageContext context) {
+    HttpSession session = request.getSession(false);
+    Object returnTo = session == null ? null : session.getAttribute(RETURN_TO_ATTRIBUTE);
+    try {
+      URI provider = oidc.start(request, safeReturn(returnTo));
+      if (session != null) {
+        session.removeAttribute(RETURN_TO_ATTRIBUTE);
+      }
+      return context.redirect(provider.toString());
+    } catch (OidcFailure failure) {
+      return signInFailed(request, context, failure);
+    } catch (RuntimeException unexpected) {
+      return signInBroke(request, context, unexpected);
+    }
+  }
+
+  private AuthenticationStatus finishProviderSignIn(
+      HttpServletRequest request, HttpMessageContext context) {
+    try {
+      OidcSignIn.Finished finished = oidc.finish(request);
+      // A new session id at sign-in, so an id planted before login is worth nothing after it.
+      request.getSession();
+      request.changeSessionId();
+      HttpSession session = request.getSession();
+      session.setAttribute(SignedIn.SESSION_ATTRIBUTE, finished.signedIn());
+      session.setAttribute(OidcSignIn.ID_TOKEN_ATTRIBUTE, finished.idToken());
+      LOG.info(
+          "Signed in through the provider: "
+              + finished.signedIn().username()
+              + " "
+              + finished.signedIn().roles());
+      return context.redirect(request.getContextPath() + safeReturn(finished.returnTo()));
+    } catch (OidcFailure failure) {
+      return signInFailed(request, context, failure);
+    } catch (RuntimeException unexpected) {
+      return signInBroke(request, context, unexpected);
+    }
+  }
+
+  private static AuthenticationStatus signInFailed(
+      HttpServletRequest request, HttpMessageContext context, OidcFailure failure) {
+    LOG.log(
+        failure.reason() == OidcFailure.Reason.UNAVAILABLE ? Level.WARNING : Level.INFO,
+        "Sign-in through the provider refused ("
+            + failure.reason().word()
+            + "): "
+            + failure.getMessage());
+    return context.redirect(
+        request.getContextPath() + SIGN_IN_FAILED_PAGE + "?reason=" + failure.reason().word());
+  }
+
+  private static AuthenticationStatus signInBroke(
+      HttpServletRequest request, HttpMessageContext context, RuntimeException unexpected) {
+    LOG.log(Level.SEVERE, "Sign-in through the provider failed unexpectedly", unexpected);
+    return context.redirect(request.getContextPath() + SIGN_IN_FAILED_PAGE + "?reason=error");
+  }
+
+  /** Only a path of this application that the mechanism itself saved; never an outside address. */
+  private static String safeReturn(Object target) {
+    return target instanceof String path && path.startsWith("/") && !path.startsWith("//")
+        ? path
+        : HOME_PAGE;
   }
 
   private AuthenticationStatus signInSession(
@@ -125,18 +230,114 @@ public class PortalAuthentication implements HttpAuthenticationMechanism {
     return path.startsWith("/api/");
   }
 
-  private static AuthenticationStatus unauthorized(
-      HttpServletResponse response, HttpMessageContext context) {
+  private AuthenticationStatus unauthorized(HttpServletResponse response) {
+    AuthMode mode = settings.mode();
+    String provider = settings.providerName();
+    String message =
+        switch (mode) {
+          case LOCAL ->
+              "Sign in: send HTTP Basic credentials of a Keyport user, or the portal's session"
+                  + " cookie.";
+          case BOTH ->
+              "Sign in: send HTTP Basic credentials of a Keyport user, a bearer token from "
+                  + provider
+                  + ", or the portal's session cookie.";
+          case OIDC ->
+              "Sign in: send a bearer token from "
+                  + provider
+                  + " (Authorization: Bearer <ID token>), or the portal's session cookie.";
+        };
+    if (mode.allowsLocal()) {
+      response.addHeader("WWW-Authenticate", "Basic realm=\"keyport\", charset=\"UTF-8\"");
+    }
+    if (mode.allowsOidc()) {
+      response.addHeader("WWW-Authenticate", "Bearer realm=\"keyport\"");
+    }
+    return refuse(response, HttpServletResponse.SC_UNAUTHORIZED, "unauthorized", message);
+  }
+
+  private AuthenticationStatus bearerRefused(HttpServletResponse response, OidcFailure refused) {
+    String provider = settings.providerName();
+    return switch (refused.reason()) {
+      case UNAVAILABLE ->
+          refuse(
+              response,
+              HttpServletResponse.SC_SERVICE_UNAVAILABLE,
+              "unavailable",
+              "Keyport could not reach "
+                  + provider
+                  + " to check the token. Try again shortly; if it persists, tell an"
+                  + " administrator.");
+      case DISABLED ->
+          refuse(
+              response,
+              HttpServletResponse.SC_FORBIDDEN,
+              "account_disabled",
+              "Your Keyport account is disabled. Ask an administrator to enable it.");
+      case CONFLICT ->
+          refuse(
+              response,
+              HttpServletResponse.SC_FORBIDDEN,
+              "account_conflict",
+              "Your e-mail address belongs to a Keyport account linked to another identity. Ask"
+                  + " an administrator to sort it out.");
+      default -> {
+        response.addHeader("WWW-Authenticate", "Bearer realm=\"keyport\", error=\"invalid_token\"");
+        yield refuse(
+            response,
+            HttpServletResponse.SC_UNAUTHORIZED,
+            "invalid_token",
+            bearerProblem(refused.reason(), provider));
+      }
+    };
+  }
+
+  private String bearerProblem(OidcFailure.Reason reason, String provider) {
+    return switch (reason) {
+      case EXPIRED ->
+          "The bearer token has expired (or is not valid yet). Get a new one from "
+              + provider
+              + " and try again.";
+      case AUDIENCE ->
+          "The bearer token is meant for another client. Send a token whose audience"
+              + " (aud) is Keyport's client id, "
+              + settings.clientId()
+              + ", such as the ID token Keyport's client gets.";
+      case ISSUER ->
+          "The bearer token comes from another issuer. Keyport accepts tokens from "
+              + settings.issuer()
+              + ".";
+      case SIGNATURE ->
+          "The bearer token's signature does not verify: it was changed, or not"
+              + " signed by "
+              + provider
+              + ". Send the token exactly as "
+              + provider
+              + " issued it.";
+      case NO_USERNAME ->
+          "The bearer token names no e-mail address or preferred_username, so"
+              + " Keyport cannot tell who you are. Ask for the email or profile scope.";
+      default ->
+          "The bearer token is not a signed JWT from "
+              + provider
+              + " with sub, iat and exp. Send an ID token, or a JWT access token.";
+    };
+  }
+
+  private static AuthenticationStatus refuse(
+      HttpServletResponse response, int status, String error, String message) {
     try {
-      response.setStatus(HttpServletResponse.SC_UNAUTHORIZED);
-      response.setHeader("WWW-Authenticate", "Basic realm=\"keyport\", charset=\"UTF-8\"");
+      response.setStatus(status);
       response.setContentType("application/json");
       response.setCharacterEncoding("UTF-8");
       response
           .getWriter()
           .write(
-              "{\"error\":\"unauthorized\",\"message\":\"Sign in: send HTTP Basic credentials"
-                  + " of a Keyport user, or the portal's session cookie.\"}");
+              Json.createObjectBuilder()
+                  .add("error", error)
+                  .add("message", message)
+                  .build()
+                  .toString());
     } catch (IOException e) {
       // The client went away; the status is all that matters.
     }

@@ -32,6 +32,12 @@ public class User {
   @Column(name = "password_hash")
   private String passwordHash;
 
+  @Column(name = "oidc_issuer")
+  private String oidcIssuer;
+
+  @Column(name = "oidc_subject")
+  private String oidcSubject;
+
   private boolean enabled = true;
 
   @ElementCollection(fetch = FetchType.EAGER)
@@ -52,6 +58,31 @@ public class User {
     this.roles.addAll(roles);
   }
 
+  /** A person first seen through the provider: no password, only the provider's identity. */
+  static User fromProvider(String username, String displayName, String issuer, String subject) {
+    User user = new User(username, displayName, null, Set.of(Roles.DEVELOPER));
+    user.linkProvider(issuer, subject);
+    return user;
+  }
+
+  void linkProvider(String issuer, String subject) {
+    this.oidcIssuer = issuer;
+    this.oidcSubject = subject;
+  }
+
+  void rename(String displayName) {
+    this.displayName = displayName;
+  }
+
+  void grantAdmin(boolean admin) {
+    if (admin) {
+      roles.add(Roles.ADMIN);
+    } else {
+      roles.remove(Roles.ADMIN);
+    }
+    roles.add(Roles.DEVELOPER);
+  }
+
   public Long getId() {
     return id;
   }
@@ -66,6 +97,14 @@ public class User {
 
   public String getPasswordHash() {
     return passwordHash;
+  }
+
+  public String getOidcIssuer() {
+    return oidcIssuer;
+  }
+
+  public String getOidcSubject() {
+    return oidcSubject;
   }
 
   public boolean isEnabled() {

@@ -38,6 +38,56 @@ public class Users {
     return matches && user.get().isEnabled() ? user.map(User::view) : Optional.empty();
   }
 
+  /**
+   * The Keyport user for a person the provider vouched for, created on first sign-in. Matched by
+   * issuer and subject first (stable even when the e-mail address changes), else by username, in
+   * which case an account not yet linked to any provider identity is linked to this one. At an
+   * interactive sign-in the display name follows the provider and, with an admin claim configured,
+   * so does the admin role; a bearer token only finds or creates the user.
+   */
+  @Transactional(rollbackOn = OidcFailure.class)
+  public UserView signInThroughProvider(OidcIdentity identity, boolean interactive)
+      throws OidcFailure {
+    Optional<User> linked =
+        em.createQuery(
+                "select u from User u where u.oidcIssuer = :issuer and u.oidcSubject = :subject",
+                User.class)
+            .setParameter("issuer", identity.issuer())
+            .setParameter("subject", identity.subject())
+            .getResultStream()
+            .findFirst();
+    User user = linked.or(() -> find(identity.username())).orElse(null);
+    if (user == null) {
+      user =
+          User.fromProvider(
+              identity.username(), identity.displayName(), identity.issuer(), identity.subject());
+      user.grantAdmin(identity.admin().orElse(false));
+      em.persist(user);
+      return user.view();
+    }
+    if (!user.isEnabled()) {
+      throw new OidcFailure(
+          OidcFailure.Reason.DISABLED,
+          "the Keyport account " + user.getUsername() + " is disabled");
+    }
+    if (linked.isEmpty()) {
+      if (user.getOidcSubject() != null) {
+        throw new OidcFailure(
+            OidcFailure.Reason.CONFLICT,
+            "the Keyport account "
+                + user.getUsername()
+                + " is linked to another identity of "
+                + user.getOidcIssuer());
+      }
+      user.linkProvider(identity.issuer(), identity.subject());
+    }
+    if (interactive) {
+      user.rename(identity.displayName());
+      identity.admin().ifPresent(user::grantAdmin);
+    }
+    return user.view();
+  }
+
   @Transactional
   public User createLocal(String username, String displayName, char[] password, Set<String> roles) {
     User user = new User(normalise(username), displayName, passwords.hash(password), roles);

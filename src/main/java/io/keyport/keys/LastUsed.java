@@ -39,7 +39,8 @@ public class LastUsed {
   @Resource(lookup = Database.JNDI_NAME)
   private DataSource dataSource;
 
-  @Resource private ManagedScheduledExecutorService scheduler;
+  @Resource(lookup = "concurrent/keyport-background")
+  private ManagedScheduledExecutorService scheduler;
 
   private final Cache<UUID, Instant> noted =
       Caffeine.newBuilder().expireAfterWrite(RESOLUTION).maximumSize(2_000_000).build();

@@ -20,6 +20,15 @@ public record Admission(
   public static final String RATE_LIMITED = "rate_limited";
   public static final String QUOTA_EXCEEDED = "quota_exceeded";
 
+  /** Adds the RateLimit-* headers of an admitted request, when a rate limit applies. */
+  public void addHeadersTo(Map<String, String> headers) {
+    if (limit >= 0) {
+      headers.put("RateLimit-Limit", Long.toString(limit));
+      headers.put("RateLimit-Remaining", Long.toString(remaining));
+      headers.put("RateLimit-Reset", Long.toString(resetSeconds));
+    }
+  }
+
   /** The headers for the gateway: RateLimit-* when a rate limit applies, Retry-After on 429. */
   public Map<String, String> headers() {
     if (limit < 0) {

@@ -17,6 +17,7 @@ import java.time.Clock;
 import java.time.YearMonth;
 import java.time.ZoneOffset;
 import java.util.UUID;
+import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import javax.sql.DataSource;
@@ -55,7 +56,9 @@ public class PlanLimits {
 
   private RateBuckets rates;
   private MonthlyQuotas quotas;
+  private Clock clock;
   private volatile SharedBuckets shared;
+  private volatile SharedQuotas sharedQuotas;
   private volatile boolean redisDown;
   private volatile long nextRedisTry;
 
@@ -76,6 +79,7 @@ public class PlanLimits {
   }
 
   void configure(TimeMeter meter, Clock clock) {
+    this.clock = clock;
     rates = new RateBuckets(meter);
     quotas = new MonthlyQuotas(clock, this::storedCount);
   }
@@ -87,8 +91,9 @@ public class PlanLimits {
 
   /** Whether {@link #admit} may block on the database or Redis for this key and plan. */
   public boolean mayBlock(UUID keyId, PlanView plan) {
-    return (plan.monthlyQuota() != null && !quotas.isLoaded(keyId))
-        || (plan.limited() && "redis".equals(mode) && !redisDown);
+    boolean shared = "redis".equals(mode) && !redisDown;
+    return (plan.monthlyQuota() != null && (shared || !quotas.isLoaded(keyId)))
+        || (plan.limited() && shared);
   }
 
   /**
@@ -98,8 +103,14 @@ public class PlanLimits {
    */
   public Admission admit(UUID keyId, PlanView plan) {
     Admission quota = Admission.UNLIMITED;
+    boolean quotaShared = false;
     if (plan.monthlyQuota() != null) {
-      quota = quotas.take(keyId, plan.monthlyQuota());
+      long limit = plan.monthlyQuota();
+      quota = shared(() -> sharedQuotas().take(keyId, limit));
+      quotaShared = quota != null;
+      if (!quotaShared) {
+        quota = quotas.take(keyId, limit);
+      }
       if (!quota.admitted()) {
         return quota;
       }
@@ -107,34 +118,52 @@ public class PlanLimits {
     if (!plan.limited()) {
       return quota;
     }
-    Admission rate = take(keyId, plan);
+    Admission rate = shared(() -> sharedBuckets().take(keyId, plan.requestsPerUnit(), plan.unit()));
+    if (rate == null) {
+      rate = rates.take(keyId, plan.requestsPerUnit(), plan.unit());
+    }
     if (!rate.admitted() && plan.monthlyQuota() != null) {
-      quotas.giveBack(keyId);
+      giveBack(keyId, quotaShared);
     }
     return rate;
   }
 
-  private Admission take(UUID keyId, PlanView plan) {
-    if ("redis".equals(mode) && (!redisDown || System.nanoTime() >= nextRedisTry)) {
-      try {
-        Admission admission = sharedBuckets().take(keyId, plan.requestsPerUnit(), plan.unit());
-        if (redisDown) {
-          redisDown = false;
-          LOG.info("Redis answers again: rate limits are shared by all nodes again");
-        }
-        return admission;
-      } catch (RuntimeException e) {
-        nextRedisTry = System.nanoTime() + REDIS_RETRY_NANOS;
-        if (!redisDown) {
-          redisDown = true;
-          LOG.log(
-              Level.WARNING,
-              "Redis does not answer ({0}); each node limits on its own until it does",
-              e.toString());
-        }
-      }
+  private void giveBack(UUID keyId, boolean quotaShared) {
+    if (!quotaShared) {
+      quotas.giveBack(keyId);
+    } else if (shared(() -> sharedQuotas().giveBack(keyId)) == null) {
+      LOG.fine("A refused request's quota count could not be given back while Redis is down");
     }
-    return rates.take(keyId, plan.requestsPerUnit(), plan.unit());
+  }
+
+  /**
+   * Runs a step against Redis in redis mode; null in local mode, while Redis is down (tried again
+   * at most once a second), or when the step fails, so the caller limits on this node instead.
+   */
+  private <T> T shared(Supplier<T> step) {
+    if (!"redis".equals(mode) || (redisDown && System.nanoTime() < nextRedisTry)) {
+      return null;
+    }
+    try {
+      T result = step.get();
+      if (redisDown) {
+        redisDown = false;
+        LOG.info("Redis answers again: rate limits and quotas are shared by all nodes again");
+      }
+      return result;
+    } catch (Unavailable databaseDown) {
+      throw databaseDown;
+    } catch (RuntimeException e) {
+      nextRedisTry = System.nanoTime() + REDIS_RETRY_NANOS;
+      if (!redisDown) {
+        redisDown = true;
+        LOG.log(
+            Level.WARNING,
+            "Redis does not answer ({0}); each node limits on its own until it does",
+            e.toString());
+      }
+      return null;
+    }
   }
 
   private SharedBuckets sharedBuckets() {
@@ -150,9 +179,18 @@ public class PlanLimits {
     return current;
   }
 
-  /** Requests counted against the key's quota this month, as far as this node knows. */
-  public long usedThisMonth(UUID keyId) {
-    return quotas.used(keyId);
+  private SharedQuotas sharedQuotas() {
+    SharedQuotas current = sharedQuotas;
+    if (current == null) {
+      synchronized (this) {
+        if (sharedQuotas == null) {
+          sharedQuotas =
+              new SharedQuotas(redis.connection(), redis.keyPrefix(), clock, this::storedCount);
+        }
+        current = sharedQuotas;
+      }
+    }
+    return current;
   }
 
   private Long storedCount(UUID keyId, YearMonth month) {

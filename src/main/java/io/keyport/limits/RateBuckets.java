@@ -69,8 +69,14 @@ final class RateBuckets {
     return BucketConfiguration.builder().addLimit(limit(requests, unit)).build();
   }
 
-  private static Bandwidth limit(int requests, RateUnit unit) {
-    return Bandwidth.builder().capacity(requests).refillGreedy(requests, unit.length()).build();
+  /**
+   * A plan's bucket: N tokens, refilled greedily at N per unit. Bucket4j refills at most one token
+   * per nanosecond, so a plan above 1,000,000,000 per second refills at that rate (more than any
+   * machine sends) instead of failing.
+   */
+  static Bandwidth limit(int requests, RateUnit unit) {
+    long refill = Math.min(requests, unit.length().toNanos());
+    return Bandwidth.builder().capacity(requests).refillGreedy(refill, unit.length()).build();
   }
 
   private static long seconds(long nanos) {

@@ -1,6 +1,5 @@
 package io.keyport.limits;
 
-import io.github.bucket4j.Bandwidth;
 import io.github.bucket4j.BucketConfiguration;
 import io.github.bucket4j.ConsumptionProbe;
 import io.github.bucket4j.distributed.ExpirationAfterWriteStrategy;
@@ -42,13 +41,7 @@ final class SharedBuckets {
         (prefix + "keyport:rate:" + keyId + ":" + requests + "/" + unit)
             .getBytes(StandardCharsets.UTF_8);
     BucketConfiguration configuration =
-        BucketConfiguration.builder()
-            .addLimit(
-                Bandwidth.builder()
-                    .capacity(requests)
-                    .refillGreedy(requests, unit.length())
-                    .build())
-            .build();
+        BucketConfiguration.builder().addLimit(RateBuckets.limit(requests, unit)).build();
     ConsumptionProbe probe =
         buckets.builder().build(name, () -> configuration).tryConsumeAndReturnRemaining(1);
     return RateBuckets.admission(probe, requests, unit);

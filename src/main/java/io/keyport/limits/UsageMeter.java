@@ -42,7 +42,8 @@ public class UsageMeter {
   @Resource(lookup = Database.JNDI_NAME)
   private DataSource dataSource;
 
-  @Resource private ManagedScheduledExecutorService scheduler;
+  @Resource(lookup = "concurrent/keyport-background")
+  private ManagedScheduledExecutorService scheduler;
 
   private final Map<Slot, LongAdder> pending = new ConcurrentHashMap<>();
   private ScheduledFuture<?> flusher;

@@ -52,7 +52,8 @@ public class RedisMirror {
   @Resource(lookup = Database.JNDI_NAME)
   private DataSource dataSource;
 
-  @Resource private ManagedScheduledExecutorService scheduler;
+  @Resource(lookup = "concurrent/keyport-background")
+  private ManagedScheduledExecutorService scheduler;
 
   private ScheduledFuture<?> publisher;
   private volatile boolean failing;

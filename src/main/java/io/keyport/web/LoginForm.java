@@ -1,5 +1,7 @@
 package io.keyport.web;
 
+import io.keyport.identity.OidcSettings;
+import io.keyport.identity.OidcSignIn;
 import io.keyport.identity.PortalAuthentication;
 import jakarta.enterprise.context.RequestScoped;
 import jakarta.faces.context.ExternalContext;
@@ -15,7 +17,10 @@ import jakarta.servlet.http.HttpServletResponse;
 import jakarta.servlet.http.HttpSession;
 import java.io.IOException;
 
-/** The login page: a local user's e-mail address and password. */
+/**
+ * The login page: a local user's e-mail address and password, the button for the OpenID Connect
+ * provider, or both, as {@code keyport.auth.mode} says.
+ */
 @Named
 @RequestScoped
 public class LoginForm {
@@ -24,6 +29,7 @@ public class LoginForm {
 
   @Inject private SecurityContext security;
   @Inject private FacesContext faces;
+  @Inject private OidcSettings settings;
 
   private String username;
   private String password;
@@ -36,7 +42,33 @@ public class LoginForm {
     }
   }
 
+  public boolean isLocalOffered() {
+    return settings.mode().allowsLocal();
+  }
+
+  public boolean isProviderOffered() {
+    return settings.mode().allowsOidc();
+  }
+
+  /** "Sign in with Acme SSO", as {@code keyport.oidc.provider-name} names the provider. */
+  public String getProviderButton() {
+    return Texts.text("oidc.signInWith", settings.providerName());
+  }
+
+  public String getProviderIntro() {
+    return Texts.text("oidc.intro", settings.providerName());
+  }
+
+  /** The address that starts a sign-in through the provider. */
+  public String getProviderSignIn() {
+    return faces.getExternalContext().getRequestContextPath() + OidcSignIn.LOGIN_PATH;
+  }
+
   public void login() throws IOException {
+    if (!isLocalOffered()) {
+      Messages.error(null, Texts.text("oidc.localOff", settings.providerName()));
+      return;
+    }
     ExternalContext external = faces.getExternalContext();
     HttpServletRequest request = (HttpServletRequest) external.getRequest();
     AuthenticationStatus status =

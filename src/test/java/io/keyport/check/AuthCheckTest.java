@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.keyport.catalog.LiveCatalog;
 import io.keyport.catalog.RouteTable;
+import io.keyport.keys.KeyFormat;
 import io.keyport.keys.LiveKey;
 import java.time.Instant;
 import java.util.List;
@@ -92,6 +93,17 @@ class AuthCheckTest {
 
   private Verdict admit(LiveKey key, String path) {
     return check.admit(Optional.of(key), catalog, request(path), NOW);
+  }
+
+  @Test
+  void aFaultOfKeyportsOwnIsAnsweredUnavailableNeverAdmitted() {
+    // Configured outside the container, the check has no key cache: every lookup fails.
+    CheckRequest request =
+        new CheckRequest("GET", "/petstore/", "api.example.com", KeyFormat.generate("kp"));
+    Verdict verdict = check.decide(request);
+    assertEquals(503, verdict.status());
+    assertEquals("{\"error\":\"unavailable\"}", verdict.body());
+    assertEquals(503, check.decideFromMemory(request).orElseThrow().status());
   }
 
   private static CheckRequest request(String path) {

@@ -121,7 +121,7 @@ class BrowserIT {
   }
 
   @Test
-  void developerCreatesUsesAndDeletesAKey() throws IOException {
+  void developerCreatesUsesAndDeletesAKey() throws IOException, InterruptedException {
     try {
       walkThroughTheKeyLifecycle();
     } catch (AssertionError | RuntimeException failure) {
@@ -130,7 +130,7 @@ class BrowserIT {
     }
   }
 
-  private void walkThroughTheKeyLifecycle() throws IOException {
+  private void walkThroughTheKeyLifecycle() throws IOException, InterruptedException {
     String name = "browser-" + UUID.randomUUID().toString().substring(0, 8);
 
     // 1. An anonymous visitor is sent to the login page; a wrong password is refused.
@@ -240,6 +240,21 @@ class BrowserIT {
     assertEquals("Gold", textOf(By.id("keyPlan")));
     assertEquals("Pet Store", textOf(By.id("keyProduct")));
     assertEquals(hint, textOf(By.id("keyHint")));
+    // The usage charts show the metered requests once the meter has flushed (every 5 s).
+    for (int i = 0; i < 2; i++) {
+      assertEquals(200, http.check("/petstore/pets", key).statusCode(), "check " + (i + 2));
+    }
+    long flushDeadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (!textOf(By.id("thisMonth")).startsWith("3 ") && System.nanoTime() < flushDeadline) {
+      Thread.sleep(1_000);
+      browser.navigate().refresh();
+      wait.until(ExpectedConditions.textToBe(By.id("keyName"), name));
+    }
+    assertEquals(
+        "3 (this plan has no monthly quota)", textOf(By.id("thisMonth")), "requests this month");
+    assertEquals(3L, chartTotal("hourly", 0), "admitted in the last 24 hours chart");
+    assertEquals(3L, chartTotal("daily", 0), "admitted in the last 30 days chart");
+    assertEquals(0L, chartTotal("daily", 1), "refused in the last 30 days chart");
     screenshot("key-details.png");
 
     // 7. Back on the list, X and a confirmation delete the key; the check refuses it at once.
@@ -332,6 +347,19 @@ class BrowserIT {
             (Boolean)
                 ((JavascriptExecutor) driver)
                     .executeScript("return !window.jQuery || jQuery(':animated').length === 0;"));
+  }
+
+  /** The sum of one dataset of a rendered Chart.js chart, read from the chart in the page. */
+  private long chartTotal(String chartId, int dataset) {
+    Object total =
+        ((JavascriptExecutor) browser)
+            .executeScript(
+                "const chart = Chart.getChart(document.querySelector(\"[id$='\" + arguments[0]"
+                    + " + \"'] canvas\"));"
+                    + "return chart.data.datasets[arguments[1]].data.reduce((a, b) => a + b, 0);",
+                chartId,
+                dataset);
+    return ((Number) total).longValue();
   }
 
   private void screenshot(String file) throws IOException {

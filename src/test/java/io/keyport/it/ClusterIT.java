@@ -72,28 +72,7 @@ class ClusterIT {
     // A product and plan of this test's own, so other tests' view of the demo data is unchanged.
     String plan = "it-" + UUID.randomUUID().toString().substring(0, 8);
     String path = "/" + plan + "/things";
-    try (Connection db = TestDatabase.connect();
-        Statement sql = db.createStatement()) {
-      sql.executeUpdate(
-          "insert into usage_plan (name, display_name, requests_per_unit, rate_unit) values ('"
-              + plan
-              + "', 'IT', 1000, 'MINUTE')");
-      sql.executeUpdate(
-          "insert into api_product (slug, display_name) values ('" + plan + "', 'Cluster IT')");
-      sql.executeUpdate(
-          "insert into product_route (product_id, path_prefix) select id, '/"
-              + plan
-              + "/' from api_product where slug = '"
-              + plan
-              + "'");
-      sql.executeUpdate(
-          "insert into product_plan (product_id, plan_id) select p.id, pl.id from api_product p,"
-              + " usage_plan pl where p.slug = '"
-              + plan
-              + "' and pl.name = '"
-              + plan
-              + "'");
-    }
+    TestDatabase.createProductWithPlan(plan, "requests_per_unit, rate_unit", "1000, 'MINUTE'");
     Http nodeA = new Http(a);
     Http nodeB = new Http(b);
     String[] key = create(nodeB, plan, plan);
@@ -108,12 +87,7 @@ class ClusterIT {
     }
     long took = millisUntil(() -> limitOf(nodeA.check(path, key[1])).equals("2") ? 1 : 0, 1);
     assertTrue(took < PROPAGATION.toMillis(), "A enforced the new limit after " + took + " ms");
-    try (Connection db = TestDatabase.connect();
-        PreparedStatement retire =
-            db.prepareStatement("update api_product set retired_at = now() where slug = ?")) {
-      retire.setString(1, plan); // off the catalogue again, for the tests that read it
-      retire.executeUpdate();
-    }
+    TestDatabase.retireProduct(plan);
   }
 
   @Test

@@ -93,6 +93,31 @@ class RedisPairIT {
     assertEquals(5, shared, "shared again once Redis is back");
   }
 
+  @Test
+  void bothNodesCountOneMonthlyQuota() throws Exception {
+    String name = "quota-" + UUID.randomUUID().toString().substring(0, 8);
+    TestDatabase.createProductWithPlan(name, "monthly_quota", "6");
+    try {
+      Http nodeA = new Http(a);
+      Http nodeB = new Http(b);
+      String key = newKey(nodeA, name, name);
+      int admitted = 0;
+      for (int i = 0; i < 10; i++) {
+        HttpResponse<String> answer = (i % 2 == 0 ? nodeA : nodeB).check("/" + name + "/x", key);
+        if (answer.statusCode() == 200) {
+          admitted++;
+        } else {
+          assertEquals(429, answer.statusCode(), "request " + i + ": " + answer.body());
+          assertEquals(
+              "quota_exceeded", answer.headers().firstValue("x-keyport-deny").orElse(null));
+        }
+      }
+      assertEquals(6, admitted, "one quota of 6 for the key across both nodes");
+    } finally {
+      TestDatabase.retireProduct(name);
+    }
+  }
+
   private static int admittedOfTwenty(Http nodeA, Http nodeB, String key) {
     int admitted = 0;
     for (int i = 0; i < 20; i++) {
@@ -104,6 +129,10 @@ class RedisPairIT {
   }
 
   private static String newGoldKey(Http node) {
+    return newKey(node, "petstore", "gold");
+  }
+
+  private static String newKey(Http node, String product, String plan) {
     HttpResponse<String> created =
         node.api(
             "POST",
@@ -112,8 +141,11 @@ class RedisPairIT {
             "dev",
             "{\"apiKeyName\":\"pair-"
                 + UUID.randomUUID()
-                + "\",\"apiProduct\":\"petstore\","
-                + "\"usagePlan\":\"gold\"}");
+                + "\",\"apiProduct\":\""
+                + product
+                + "\",\"usagePlan\":\""
+                + plan
+                + "\"}");
     assertEquals(201, created.statusCode(), created.body());
     return DatabaseOutageIT.field(created.body(), "apiKey");
   }

@@ -8,7 +8,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.sql.Statement;
 import org.junit.platform.launcher.LauncherSession;
 import org.junit.platform.launcher.LauncherSessionListener;
 
@@ -81,5 +83,57 @@ public class TestDatabase implements LauncherSessionListener {
         "jdbc:postgresql://localhost:" + System.getProperty("it.db.port") + "/postgres",
         "postgres",
         "postgres");
+  }
+
+  /**
+   * A product and a plan of a test's own, both named {@code name}, the product routing {@code
+   * /<name>/}, so a test can change limits without changing other tests' view of the demo data. The
+   * plan's columns and values are given as SQL, e.g. {@code "requests_per_unit, rate_unit"} and
+   * {@code "1000, 'MINUTE'"}. Retire it with {@link #retireProduct} when done.
+   */
+  public static void createProductWithPlan(String name, String planColumns, String planValues)
+      throws SQLException {
+    try (Connection db = connect();
+        Statement sql = db.createStatement()) {
+      db.setAutoCommit(false);
+      sql.executeUpdate(
+          "insert into usage_plan (name, display_name, "
+              + planColumns
+              + ") values ('"
+              + name
+              + "', 'IT', "
+              + planValues
+              + ")");
+      sql.executeUpdate(
+          "insert into api_product (slug, display_name) values ('"
+              + name
+              + "', 'IT "
+              + name
+              + "')");
+      sql.executeUpdate(
+          "insert into product_route (product_id, path_prefix) select id, '/"
+              + name
+              + "/' from api_product where slug = '"
+              + name
+              + "'");
+      sql.executeUpdate(
+          "insert into product_plan (product_id, plan_id) select p.id, pl.id from api_product p,"
+              + " usage_plan pl where p.slug = '"
+              + name
+              + "' and pl.name = '"
+              + name
+              + "'");
+      db.commit();
+    }
+  }
+
+  /** Takes a test's own product off the catalogue again, for the tests that read it. */
+  public static void retireProduct(String slug) throws SQLException {
+    try (Connection db = connect();
+        PreparedStatement retire =
+            db.prepareStatement("update api_product set retired_at = now() where slug = ?")) {
+      retire.setString(1, slug);
+      retire.executeUpdate();
+    }
   }
 }

@@ -53,6 +53,14 @@ class RateBucketsTest {
   }
 
   @Test
+  void aPlanAboveOneRequestPerNanosecondIsEnforcedNotRejected() {
+    Admission admitted = buckets.take(key, Integer.MAX_VALUE, RateUnit.SECOND);
+    assertTrue(admitted.admitted());
+    assertEquals(Integer.MAX_VALUE, admitted.limit());
+    assertEquals(Integer.MAX_VALUE - 1, admitted.remaining());
+  }
+
+  @Test
   void aTokenRefillsAfterExactlyItsShareOfTheUnit() {
     for (int i = 0; i < 5; i++) {
       buckets.take(key, 5, RateUnit.MINUTE);
