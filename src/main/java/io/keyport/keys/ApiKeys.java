@@ -15,6 +15,7 @@ import jakarta.enterprise.event.Event;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
+import jakarta.persistence.LockModeType;
 import jakarta.persistence.PersistenceContext;
 import jakarta.persistence.PersistenceException;
 import jakarta.transaction.Transactional;
@@ -194,13 +195,19 @@ public class ApiKeys {
     if (slug == null || slug.isBlank()) {
       throw RequestRefused.invalid("apiProduct", "Name the API product the key is for.");
     }
-    return catalog
-        .liveProduct(slug)
-        .orElseThrow(
-            () ->
-                RequestRefused.invalid(
-                    "apiProduct",
-                    "There is no API product '" + slug + "'. See GET /api/v1/api-products."));
+    ApiProduct product = catalog.liveProduct(slug).orElseThrow(() -> noSuchProduct(slug));
+    // Retiring revokes the product's keys. Holding its row (FOR SHARE) until this key commits
+    // makes a retirement either wait for the key and revoke it, or finish first and refuse it.
+    em.refresh(product, LockModeType.PESSIMISTIC_READ);
+    if (product.isRetired()) {
+      throw noSuchProduct(slug);
+    }
+    return product;
+  }
+
+  private static RequestRefused noSuchProduct(String slug) {
+    return RequestRefused.invalid(
+        "apiProduct", "There is no API product '" + slug + "'. See GET /api/v1/api-products.");
   }
 
   private static UsagePlan plan(ApiProduct product, String planName) {
