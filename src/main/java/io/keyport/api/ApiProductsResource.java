@@ -66,13 +66,16 @@ public class ApiProductsResource {
   @Path("{id}/schema")
   @Produces({MediaType.APPLICATION_JSON, "application/yaml"})
   public Response schema(@PathParam("id") String id) {
+    if (catalog.product(id).isEmpty()) {
+      throw RequestRefused.notFound("There is no API product '" + id + "'.");
+    }
     String document =
         catalog
             .schema(id)
-            .orElseThrow(() -> RequestRefused.notFound("There is no API product '" + id + "'."));
-    if (document == null) {
-      throw RequestRefused.notFound("The API product '" + id + "' has no OpenAPI document.");
-    }
+            .orElseThrow(
+                () ->
+                    RequestRefused.notFound(
+                        "The API product '" + id + "' has no OpenAPI document."));
     return Response.ok(document)
         .type(document.startsWith("{") ? MediaType.APPLICATION_JSON : "application/yaml")
         .build();

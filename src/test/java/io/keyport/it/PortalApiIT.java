@@ -144,6 +144,22 @@ class PortalApiIT {
   }
 
   @Test
+  void aProductWithoutADocumentSaysSoNotThatItDoesNotExist() throws Exception {
+    String slug = "nodoc-" + UUID.randomUUID().toString().substring(0, 8);
+    TestDatabase.createProductWithPlan(slug, "monthly_quota", "100");
+    try {
+      HttpResponse<String> answer =
+          http.api("GET", "api/v1/api-products/" + slug + "/schema", DEV, DEV_PASSWORD, null);
+      assertError(answer, 404, "not_found");
+      assertTrue(
+          parse(answer.body()).path("message").asText().contains("has no OpenAPI document"),
+          answer.body());
+    } finally {
+      TestDatabase.retireProduct(slug);
+    }
+  }
+
+  @Test
   void usagePlansListEveryPlanWithItsLimits() {
     JsonNode plans = ok(http.api("GET", "api/v1/usage-plans", DEV, DEV_PASSWORD, null));
     Map<String, JsonNode> byName = plansByName(plans);
