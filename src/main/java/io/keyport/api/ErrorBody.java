@@ -1,20 +1,41 @@
 package io.keyport.api;
 
+import io.keyport.platform.RequestRefused;
+import jakarta.json.Json;
+import jakarta.json.JsonObjectBuilder;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
-/** The API's error body, {@code {"error":"<word>","message":"<sentence>"}}. */
+/**
+ * The API's error body, {@code {"error":"<word>","message":"<sentence>"}}; a refusal that names
+ * input fields adds {@code "fields":{"<field>":"<what to fix>"}}.
+ */
 final class ErrorBody {
 
   private ErrorBody() {}
 
   static Response of(int status, String error, String message) {
-    String body =
-        jakarta.json.Json.createObjectBuilder()
-            .add("error", error)
-            .add("message", message)
-            .build()
-            .toString();
-    return Response.status(status).type(MediaType.APPLICATION_JSON_TYPE).entity(body).build();
+    return respond(status, body(error, message));
+  }
+
+  static Response of(RequestRefused refusal) {
+    JsonObjectBuilder body = body(refusal.error(), refusal.getMessage());
+    if (!refusal.fieldErrors().isEmpty()) {
+      JsonObjectBuilder fields = Json.createObjectBuilder();
+      refusal.fieldErrors().forEach(fields::add);
+      body.add("fields", fields);
+    }
+    return respond(refusal.reason().status(), body);
+  }
+
+  private static JsonObjectBuilder body(String error, String message) {
+    return Json.createObjectBuilder().add("error", error).add("message", message);
+  }
+
+  private static Response respond(int status, JsonObjectBuilder body) {
+    return Response.status(status)
+        .type(MediaType.APPLICATION_JSON_TYPE)
+        .entity(body.build().toString())
+        .build();
   }
 }

@@ -11,6 +11,6 @@ public class Refusals implements ExceptionMapper<RequestRefused> {
 
   @Override
   public Response toResponse(RequestRefused refusal) {
-    return ErrorBody.of(refusal.reason().status(), refusal.error(), refusal.getMessage());
+    return ErrorBody.of(refusal);
   }
 }

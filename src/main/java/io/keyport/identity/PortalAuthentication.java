@@ -15,6 +15,7 @@ import jakarta.servlet.http.HttpSession;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -38,6 +39,7 @@ public class PortalAuthentication implements HttpAuthenticationMechanism {
   private static final String BASIC = "Basic ";
 
   @Inject private IdentityStoreHandler identityStores;
+  @Inject private Users users;
 
   @Override
   public AuthenticationStatus validateRequest(
@@ -52,7 +54,12 @@ public class PortalAuthentication implements HttpAuthenticationMechanism {
     }
     HttpSession session = request.getSession(false);
     if (session != null && session.getAttribute(SignedIn.SESSION_ATTRIBUTE) instanceof SignedIn s) {
-      return context.notifyContainerAboutLogin(s.username(), s.roles());
+      Optional<UserView> current = users.signedIn(s.username());
+      if (current.isPresent()) {
+        return context.notifyContainerAboutLogin(s.username(), Set.copyOf(current.get().roles()));
+      }
+      // Disabled (or removed) since signing in: the session ends here, as if signed out.
+      session.invalidate();
     }
     String authorization = request.getHeader("Authorization");
     if (authorization != null && authorization.regionMatches(true, 0, BASIC, 0, BASIC.length())) {

@@ -25,6 +25,10 @@ public final class Messages {
    * service's field names to client ids), else for the whole page.
    */
   public static void refused(RequestRefused refusal, java.util.Map<String, String> fieldIds) {
+    if (refusal.fieldErrors().size() > 1) {
+      refusal.fieldErrors().forEach((field, text) -> error(fieldIds.get(field), text));
+      return;
+    }
     String clientId = refusal.field() == null ? null : fieldIds.get(refusal.field());
     error(clientId, refusal.getMessage());
   }
