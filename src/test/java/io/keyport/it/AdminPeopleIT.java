@@ -85,7 +85,7 @@ class AdminPeopleIT {
   private static String bobPassword;
 
   @Deployment(name = DEPLOYMENT, managed = false, testable = false)
-  @TargetsContainer("node-mirror")
+  @TargetsContainer("node-admin")
   static WebArchive keyport() {
     return Deployments.keyport();
   }
