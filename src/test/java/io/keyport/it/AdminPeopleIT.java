@@ -841,6 +841,16 @@ class AdminPeopleIT {
             .path("status")
             .asText());
 
+    String openapi = http.send(http.request("openapi").GET()).body();
+    for (String path :
+        List.of(
+            "/api/v1/admin/users",
+            "/api/v1/admin/api-keys/revocations",
+            "/api/v1/admin/audit-events/export",
+            "/api/v1/admin/dashboard")) {
+      assertTrue(openapi.contains(path), "/openapi describes " + path);
+    }
+
     List<String[]> pages =
         List.of(
             new String[] {"admin/dashboard.xhtml", "Dashboard"},
@@ -888,7 +898,10 @@ class AdminPeopleIT {
                         .getText()
                         .trim())
                 >= 5);
-        chromium.screenshot("admin-dashboard.png");
+        assertFalse(
+            browser.findElement(By.id("topKeys")).getText().contains("No key has been used"),
+            "the busiest keys are listed");
+        chromium.fullPageScreenshot("admin-dashboard.png");
 
         // Users: search this run's users.
         browser.findElement(By.id("navUsers")).click();
@@ -934,7 +947,7 @@ class AdminPeopleIT {
         browser.get(base + "admin/key.xhtml?id=" + busyKey);
         wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("#usage canvas")));
         assertTrue(browser.findElement(By.id("keyOwner")).getText().contains(bob));
-        chromium.screenshot("admin-key.png");
+        chromium.fullPageScreenshot("admin-key.png");
 
         // The audit log, filtered to this run's users.
         browser.get(base + "admin/audit.xhtml?targetId=" + RUN);

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.stream.Stream;
+import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.StaleElementReferenceException;
@@ -81,6 +82,22 @@ final class Chromium implements AutoCloseable {
     Files.createDirectories(directory());
     Files.write(
         directory().resolve(file), ((TakesScreenshot) browser).getScreenshotAs(OutputType.BYTES));
+  }
+
+  /** The whole page, however long, at the window's width; the window is restored afterwards. */
+  void fullPageScreenshot(String file) throws IOException {
+    settled();
+    Dimension window = browser.manage().window().getSize();
+    long height =
+        (Long)
+            ((JavascriptExecutor) browser)
+                .executeScript("return Math.ceil(document.documentElement.scrollHeight);");
+    browser.manage().window().setSize(new Dimension(window.getWidth(), (int) height + 140));
+    try {
+      screenshot(file);
+    } finally {
+      browser.manage().window().setSize(window);
+    }
   }
 
   /** What the browser showed when a walk failed, to read beside the assertion message. */

@@ -94,7 +94,7 @@ public class AdminUsers implements Serializable {
   /** Forgets the temporary password once the admin has closed the dialog. */
   public void finishCreate() {
     if (createdUsername != null) {
-      Messages.info(Texts.text("admin.people.created", createdUsername));
+      Messages.info(Texts.text("admin.people.createdNow", createdUsername));
     }
     createdUsername = null;
     createdPassword = null;
