@@ -7,8 +7,8 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
 /**
- * The API's error body, {@code {"error":"<word>","message":"<sentence>"}}; a refusal that names
- * input fields adds {@code "fields":{"<field>":"<what to fix>"}}.
+ * The API's error body, {@code {"error":"<word>","message":"<sentence>"}}; on the admin API, a
+ * refusal that names input fields adds {@code "fields":{"<field>":"<what to fix>"}}.
  */
 final class ErrorBody {
 
@@ -18,9 +18,9 @@ final class ErrorBody {
     return respond(status, body(error, message));
   }
 
-  static Response of(RequestRefused refusal) {
+  static Response of(RequestRefused refusal, boolean withFields) {
     JsonObjectBuilder body = body(refusal.error(), refusal.getMessage());
-    if (!refusal.fieldErrors().isEmpty()) {
+    if (withFields && !refusal.fieldErrors().isEmpty()) {
       JsonObjectBuilder fields = Json.createObjectBuilder();
       refusal.fieldErrors().forEach(fields::add);
       body.add("fields", fields);
