@@ -193,6 +193,18 @@ class AdminPeopleIT {
             409);
     assertEquals("username_taken", taken.path("error").asText());
 
+    // The developer API keeps SPEC §8's error body; only the admin API adds "fields".
+    JsonNode developerError =
+        error(
+            http.api(
+                "POST",
+                "api/v1/api-keys",
+                alice,
+                alicePassword,
+                "{\"apiKeyName\":\"\",\"apiProduct\":\"petstore\",\"usagePlan\":\"gold\"}"),
+            400);
+    assertEquals(Set.of("error", "message"), fieldNames(developerError));
+
     JsonNode me = ok(http.api("GET", "api/v1/me", alice, alicePassword, null));
     assertEquals(alice, me.path("username").asText());
     assertEquals(List.of("developer"), texts(me.path("roles")));
