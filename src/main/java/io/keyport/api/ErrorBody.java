@@ -1,29 +1,38 @@
 package io.keyport.api;
 
+import io.keyport.platform.RequestRefused;
+import jakarta.json.Json;
+import jakarta.json.JsonObjectBuilder;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
 /**
- * The API's error body, {@code {"error":"<word>","message":"<sentence>"}}, with {@code
- * "fields":{"<field>":"<sentence>"}} when the input was wrong in named fields.
+ * The API's error body, {@code {"error":"<word>","message":"<sentence>"}}; on the admin API, a
+ * refusal that names input fields adds {@code "fields":{"<field>":"<what to fix>"}}.
  */
 final class ErrorBody {
 
   private ErrorBody() {}
 
   static Response of(int status, String error, String message) {
-    return of(status, error, message, java.util.Map.of());
+    return respond(status, body(error, message));
   }
 
-  static Response of(
-      int status, String error, String message, java.util.Map<String, String> fields) {
-    jakarta.json.JsonObjectBuilder body =
-        jakarta.json.Json.createObjectBuilder().add("error", error).add("message", message);
-    if (!fields.isEmpty()) {
-      jakarta.json.JsonObjectBuilder named = jakarta.json.Json.createObjectBuilder();
-      fields.forEach(named::add);
-      body.add("fields", named);
+  static Response of(RequestRefused refusal, boolean withFields) {
+    JsonObjectBuilder body = body(refusal.error(), refusal.getMessage());
+    if (withFields && !refusal.fieldErrors().isEmpty()) {
+      JsonObjectBuilder fields = Json.createObjectBuilder();
+      refusal.fieldErrors().forEach(fields::add);
+      body.add("fields", fields);
     }
+    return respond(refusal.reason().status(), body);
+  }
+
+  private static JsonObjectBuilder body(String error, String message) {
+    return Json.createObjectBuilder().add("error", error).add("message", message);
+  }
+
+  private static Response respond(int status, JsonObjectBuilder body) {
     return Response.status(status)
         .type(MediaType.APPLICATION_JSON_TYPE)
         .entity(body.build().toString())

@@ -1,6 +1,7 @@
 package io.keyport.api;
 
 import jakarta.json.bind.JsonbException;
+import jakarta.persistence.OptimisticLockException;
 import jakarta.ws.rs.ProcessingException;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
@@ -31,6 +32,13 @@ public class Failures implements ExceptionMapper<Throwable> {
     }
     if (failure instanceof ProcessingException || hasCause(failure, JsonbException.class)) {
       return invalidBody();
+    }
+    if (hasCause(failure, OptimisticLockException.class)) {
+      // Two writers committed at once; the services catch the usual case before this.
+      return ErrorBody.of(
+          409,
+          "version_conflict",
+          "Someone else changed this at the same moment. Read it again and repeat your change.");
     }
     String reference = UUID.randomUUID().toString();
     LOG.log(Level.SEVERE, "API request failed, reference " + reference, failure);

@@ -1,23 +1,24 @@
 package io.keyport.api;
 
-import io.keyport.platform.InvalidInput;
 import io.keyport.platform.RequestRefused;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
 import jakarta.ws.rs.ext.ExceptionMapper;
 import jakarta.ws.rs.ext.Provider;
-import java.util.Map;
 
 /**
- * A refused request as the API reports it: 400, 404 or 409 with the service's reason; input refused
- * in several named fields at once also lists them under {@code "fields"}.
+ * A refused request as the API reports it: 400, 404 or 409 with the service's reason. The admin API
+ * also names every input field at fault; the developer API keeps SPEC §8's two fields.
  */
 @Provider
 public class Refusals implements ExceptionMapper<RequestRefused> {
 
+  @Context private UriInfo uri;
+
   @Override
   public Response toResponse(RequestRefused refusal) {
-    Map<String, String> fields =
-        refusal instanceof InvalidInput invalid ? invalid.fields() : Map.of();
-    return ErrorBody.of(refusal.reason().status(), refusal.error(), refusal.getMessage(), fields);
+    boolean admin = uri != null && uri.getPath().replaceFirst("^/", "").startsWith("admin/");
+    return ErrorBody.of(refusal, admin);
   }
 }

@@ -56,4 +56,9 @@ public class AuditEvent {
     this.details = details;
     this.clientAddress = clientAddress;
   }
+
+  public AuditEntry entry() {
+    return new AuditEntry(
+        id, occurredAt, actor, action, targetType, targetId, details, clientAddress);
+  }
 }

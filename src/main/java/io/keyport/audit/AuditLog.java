@@ -7,9 +7,13 @@ import jakarta.json.Json;
 import jakarta.json.JsonObjectBuilder;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.PersistenceContext;
+import jakarta.persistence.TypedQuery;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.transaction.Transactional;
 import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 
@@ -73,6 +77,71 @@ public class AuditLog {
             targetId,
             json.build().toString(),
             clientAddress()));
+  }
+
+  /** The newest events that match, newest first, at most {@code limit}. */
+  @Transactional(Transactional.TxType.SUPPORTS)
+  public List<AuditEntry> search(AuditFilter filter, int limit) {
+    StringBuilder jpql = new StringBuilder("select e from AuditEvent e where 1 = 1");
+    Map<String, Object> parameters = new HashMap<>();
+    if (present(filter.actor())) {
+      jpql.append(" and lower(e.actor) like :actor escape '\\'");
+      parameters.put("actor", contains(filter.actor()));
+    }
+    if (present(filter.action())) {
+      jpql.append(" and e.action = :action");
+      parameters.put("action", filter.action().strip());
+    }
+    if (present(filter.targetType())) {
+      jpql.append(" and e.targetType = :targetType");
+      parameters.put("targetType", filter.targetType().strip());
+    }
+    if (present(filter.targetId())) {
+      jpql.append(" and lower(e.targetId) like :targetId escape '\\'");
+      parameters.put("targetId", contains(filter.targetId()));
+    }
+    if (filter.from() != null) {
+      jpql.append(" and e.occurredAt >= :from");
+      parameters.put("from", filter.from());
+    }
+    if (filter.to() != null) {
+      jpql.append(" and e.occurredAt < :to");
+      parameters.put("to", filter.to());
+    }
+    jpql.append(" order by e.occurredAt desc, e.id desc");
+    TypedQuery<AuditEvent> query =
+        em.createQuery(jpql.toString(), AuditEvent.class).setMaxResults(limit);
+    parameters.forEach(query::setParameter);
+    return query.getResultStream().map(AuditEvent::entry).toList();
+  }
+
+  /** Every action and target type recorded so far, for filters to offer. */
+  @Transactional(Transactional.TxType.SUPPORTS)
+  public List<String> actions() {
+    return em.createQuery(
+            "select distinct e.action from AuditEvent e order by e.action", String.class)
+        .getResultList();
+  }
+
+  @Transactional(Transactional.TxType.SUPPORTS)
+  public List<String> targetTypes() {
+    return em.createQuery(
+            "select distinct e.targetType from AuditEvent e order by e.targetType", String.class)
+        .getResultList();
+  }
+
+  private static boolean present(String text) {
+    return text != null && !text.isBlank();
+  }
+
+  private static String contains(String text) {
+    String escaped =
+        text.strip()
+            .toLowerCase(Locale.ROOT)
+            .replace("\\", "\\\\")
+            .replace("%", "\\%")
+            .replace("_", "\\_");
+    return "%" + escaped + "%";
   }
 
   private static String text(Object value) {

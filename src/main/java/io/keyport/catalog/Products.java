@@ -2,7 +2,6 @@ package io.keyport.catalog;
 
 import io.keyport.audit.AuditLog;
 import io.keyport.audit.AuditLog.FieldChange;
-import io.keyport.platform.InvalidInput;
 import io.keyport.platform.RequestRefused;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
@@ -69,7 +68,7 @@ public class Products {
     checkDocument(clean.openapi(), errors);
     lockCatalog(em);
     List<UsagePlan> plans = plans(clean.plans(), errors);
-    InvalidInput.throwIfAny(errors);
+    RequestRefused.throwIfAny(errors);
     refuseTakenSlug(clean.slug(), null);
     List<RouteView> routes = routes(clean);
     refuseRouteConflicts(routes, null);
@@ -110,7 +109,7 @@ public class Products {
     checkDocument(clean.openapi(), errors);
     lockCatalog(em);
     List<UsagePlan> plans = plans(clean.plans(), errors);
-    InvalidInput.throwIfAny(errors);
+    RequestRefused.throwIfAny(errors);
     ApiProduct product = find(slug);
     if (product.isRetired()) {
       throw new RequestRefused(

@@ -2,7 +2,6 @@ package io.keyport.catalog;
 
 import io.keyport.audit.AuditLog;
 import io.keyport.audit.AuditLog.FieldChange;
-import io.keyport.platform.InvalidInput;
 import io.keyport.platform.RequestRefused;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -59,7 +58,7 @@ public class UsagePlans {
   public ManagedPlan create(String actor, PlanDraft draft) {
     Map<String, String> errors = new LinkedHashMap<>();
     PlanDraft clean = CatalogRules.plan(draft, errors);
-    InvalidInput.throwIfAny(errors);
+    RequestRefused.throwIfAny(errors);
     Products.lockCatalog(em);
     refuseTakenName(clean.name(), null);
     UsagePlan plan = new UsagePlan(clean.name(), clean.displayName(), clean.description());
@@ -90,7 +89,7 @@ public class UsagePlans {
               + " whether someone else changed it since.");
     }
     PlanDraft clean = CatalogRules.plan(draft, errors);
-    InvalidInput.throwIfAny(errors);
+    RequestRefused.throwIfAny(errors);
     Products.lockCatalog(em);
     UsagePlan plan = find(name);
     Products.refuseStale(plan.getLockVersion(), lockVersion, "usage plan '" + name + "'");

@@ -17,6 +17,7 @@ import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
+import java.util.Optional;
 import java.util.Set;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -54,6 +55,7 @@ public class PortalAuthentication implements HttpAuthenticationMechanism {
   @Inject private IdentityStoreHandler identityStores;
   @Inject private OidcSignIn oidc;
   @Inject private OidcSettings settings;
+  @Inject private Users users;
 
   @Override
   public AuthenticationStatus validateRequest(
@@ -74,7 +76,12 @@ public class PortalAuthentication implements HttpAuthenticationMechanism {
     }
     HttpSession session = request.getSession(false);
     if (session != null && session.getAttribute(SignedIn.SESSION_ATTRIBUTE) instanceof SignedIn s) {
-      return context.notifyContainerAboutLogin(s.username(), s.roles());
+      Optional<UserView> current = users.signedIn(s.username());
+      if (current.isPresent()) {
+        return context.notifyContainerAboutLogin(s.username(), Set.copyOf(current.get().roles()));
+      }
+      // Disabled (or removed) since signing in: the session ends here, as if signed out.
+      session.invalidate();
     }
     String authorization = request.getHeader("Authorization");
     if (authorization != null && authorization.regionMatches(true, 0, BASIC, 0, BASIC.length())) {

@@ -11,6 +11,8 @@ import jakarta.persistence.Id;
 import jakarta.persistence.JoinColumn;
 import jakarta.persistence.Table;
 import jakarta.persistence.Version;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -40,6 +42,9 @@ public class User {
 
   private boolean enabled = true;
 
+  @Column(name = "created_at", nullable = false, updatable = false)
+  private Instant createdAt;
+
   @ElementCollection(fetch = FetchType.EAGER)
   @CollectionTable(name = "user_role", joinColumns = @JoinColumn(name = "user_id"))
   @Column(name = "role")
@@ -56,6 +61,8 @@ public class User {
     this.displayName = displayName;
     this.passwordHash = passwordHash;
     this.roles.addAll(roles);
+    // PostgreSQL keeps microseconds: what a create answers must equal what later reads show.
+    this.createdAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
   }
 
   /** A person first seen through the provider: no password, only the provider's identity. */
@@ -113,6 +120,44 @@ public class User {
 
   public Set<String> getRoles() {
     return Set.copyOf(roles);
+  }
+
+  public Instant getCreatedAt() {
+    return createdAt;
+  }
+
+  /** A local user signs in with a password; others (OIDC) have none. */
+  public boolean isLocal() {
+    return passwordHash != null;
+  }
+
+  public long getLockVersion() {
+    return lockVersion;
+  }
+
+  void setDisplayName(String displayName) {
+    this.displayName = displayName;
+  }
+
+  void setEnabled(boolean enabled) {
+    this.enabled = enabled;
+  }
+
+  void setRoles(Set<String> roles) {
+    this.roles.clear();
+    this.roles.addAll(roles);
+  }
+
+  public Account account(long liveKeys) {
+    return new Account(
+        username,
+        displayName,
+        new TreeSet<>(roles),
+        enabled,
+        isLocal(),
+        createdAt,
+        liveKeys,
+        lockVersion);
   }
 
   public UserView view() {

@@ -1,10 +1,15 @@
 package io.keyport.identity;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import io.keyport.platform.DataChanged;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.PersistenceContext;
 import jakarta.transaction.Transactional;
+import java.time.Duration;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
@@ -13,6 +18,11 @@ import java.util.Set;
 @ApplicationScoped
 @Transactional(Transactional.TxType.SUPPORTS)
 public class Users {
+
+  // Who may go on using a session: read on every signed-in request, so kept in memory, and
+  // dropped the moment a user changes (on every node, by PostgreSQL's notification).
+  private final Cache<String, Optional<UserView>> sessions =
+      Caffeine.newBuilder().maximumSize(100_000).expireAfterWrite(Duration.ofMinutes(5)).build();
 
   @PersistenceContext private EntityManager em;
   @Inject private Passwords passwords;
@@ -86,6 +96,24 @@ public class Users {
       identity.admin().ifPresent(user::grantAdmin);
     }
     return user.view();
+  }
+
+  /**
+   * The user behind a session as they are now: empty once disabled or removed, and with the roles
+   * they hold now, so disabling or demoting someone takes effect on their open sessions too.
+   */
+  public Optional<UserView> signedIn(String username) {
+    return sessions.get(username, u -> find(u).filter(User::isEnabled).map(User::view));
+  }
+
+  void onDataChanged(@Observes DataChanged change) {
+    switch (change.kind()) {
+      case USER -> sessions.invalidate(change.id());
+      case ALL -> sessions.invalidateAll();
+      default -> {
+        // keys and the catalogue do not change who is signed in
+      }
+    }
   }
 
   @Transactional

@@ -104,6 +104,39 @@ public class ApiKey {
     this.revokedReason = reason;
   }
 
+  void changePlan(UsagePlan plan) {
+    this.plan = plan;
+  }
+
+  void replaceMetadata(Map<String, String> metadata) {
+    this.metadata.clear();
+    this.metadata.putAll(metadata);
+  }
+
+  User getOwner() {
+    return owner;
+  }
+
+  ApiProduct getProduct() {
+    return product;
+  }
+
+  UsagePlan getPlan() {
+    return plan;
+  }
+
+  Map<String, String> getMetadata() {
+    return Map.copyOf(metadata);
+  }
+
+  boolean isRevoked() {
+    return revokedAt != null;
+  }
+
+  long getLockVersion() {
+    return lockVersion;
+  }
+
   public UUID getId() {
     return id;
   }
@@ -112,11 +145,37 @@ public class ApiKey {
     return keyHash;
   }
 
+  /** The key as administrators see it: whose it is, why it was revoked, and its version. */
+  public AdminKeyView adminView(Instant now) {
+    return new AdminKeyView(
+        id,
+        name,
+        owner.getUsername(),
+        owner.getDisplayName(),
+        owner.isEnabled(),
+        product.getSlug(),
+        product.view().displayName(),
+        plan.getName(),
+        plan.getDisplayName(),
+        hint,
+        new TreeMap<>(metadata),
+        createdAt,
+        expiresAt,
+        lastUsedAt,
+        revokedAt,
+        revokedReason,
+        status(now),
+        lockVersion);
+  }
+
+  private KeyStatus status(Instant now) {
+    return revokedAt != null
+        ? KeyStatus.REVOKED
+        : expiresAt != null && !expiresAt.isAfter(now) ? KeyStatus.EXPIRED : KeyStatus.ACTIVE;
+  }
+
   public KeyView view(Instant now) {
-    KeyStatus status =
-        revokedAt != null
-            ? KeyStatus.REVOKED
-            : expiresAt != null && !expiresAt.isAfter(now) ? KeyStatus.EXPIRED : KeyStatus.ACTIVE;
+    KeyStatus status = status(now);
     return new KeyView(
         id,
         name,

@@ -16,22 +16,34 @@ import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.LockModeType;
+import jakarta.persistence.OptimisticLockException;
 import jakarta.persistence.PersistenceContext;
 import jakarta.persistence.PersistenceException;
 import jakarta.transaction.Transactional;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
-/** The life of an API key: create (the value shown once), list, read, delete. */
+/**
+ * The life of an API key: create (the value shown once), list, read, delete; and for
+ * administrators, revoke with a reason and change plan or metadata.
+ */
 @ApplicationScoped
 public class ApiKeys {
 
   private static final String LIVE_NAME_CONSTRAINT = "api_key_live_name_unique";
+  static final int MAX_REASON_LENGTH = 500;
+  static final int MAX_REVOKED_AT_ONCE = 500;
 
   @PersistenceContext private EntityManager em;
   @Inject private Catalog catalog;
@@ -179,6 +191,134 @@ public class ApiKeys {
     }
   }
 
+  /**
+   * An administrator revokes one or many keys, with a reason the owner and the audit trail keep.
+   * All or nothing: an unknown or already revoked key refuses the whole request.
+   */
+  @Transactional
+  public List<AdminKeyView> revoke(String actor, Collection<UUID> ids, String reason) {
+    Map<String, String> errors = new LinkedHashMap<>();
+    if (ids == null || ids.isEmpty()) {
+      errors.put("ids", "Pick at least one key to revoke.");
+    } else if (ids.size() > MAX_REVOKED_AT_ONCE) {
+      errors.put("ids", "Revoke at most " + MAX_REVOKED_AT_ONCE + " keys at once.");
+    }
+    String why = reason == null ? "" : reason.strip();
+    if (why.isEmpty()) {
+      errors.put("reason", "Say why the keys are revoked; their owners and the audit log see it.");
+    } else if (why.length() > MAX_REASON_LENGTH) {
+      errors.put("reason", "A reason has at most " + MAX_REASON_LENGTH + " characters.");
+    } else if (why.chars().anyMatch(Character::isISOControl)) {
+      errors.put("reason", "A reason cannot contain tabs, newlines or other control characters.");
+    }
+    if (!errors.isEmpty()) {
+      throw RequestRefused.invalid(errors);
+    }
+    Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
+    List<ApiKey> revoked = new ArrayList<>();
+    for (UUID id : new LinkedHashSet<>(ids)) {
+      ApiKey key = em.find(ApiKey.class, id);
+      if (key == null) {
+        throw RequestRefused.notFound(
+            "There is no API key with id " + id + "; nothing was revoked. Reload the list.");
+      }
+      if (key.isRevoked()) {
+        throw new RequestRefused(
+            RequestRefused.Reason.CONFLICT,
+            "already_revoked",
+            "ids",
+            "The key "
+                + key.view(now).name()
+                + " ("
+                + id
+                + ") is revoked already; nothing was revoked. Leave it out and try again.");
+      }
+      KeyStatus before = key.adminView(now).status();
+      key.revoke(now, why);
+      Map<String, AuditLog.FieldChange> changed = new LinkedHashMap<>();
+      changed.put("status", new AuditLog.FieldChange(before, KeyStatus.REVOKED));
+      changed.put("revokedReason", new AuditLog.FieldChange(null, why));
+      audit.recordChanges(actor, "api_key.revoked", "api_key", id.toString(), changed);
+      mirror.enqueue(id, key.getKeyHash(), key.getOwner().getUsername());
+      changes.fire(new KeyChanged(key.getKeyHash()));
+      revoked.add(key);
+    }
+    em.flush();
+    return revoked.stream().map(k -> k.adminView(now)).toList();
+  }
+
+  /**
+   * An administrator moves a key to another plan of its product and/or replaces its custom
+   * metadata. The check sees the change at once, and the Redis mirror rewrites the key's JSON
+   * through the outbox row written here, in the same transaction.
+   */
+  @Transactional
+  public AdminKeyView change(String actor, UUID id, KeyChange change) {
+    ApiKey key = em.find(ApiKey.class, id);
+    if (key == null) {
+      throw RequestRefused.notFound("There is no API key with id " + id + ".");
+    }
+    if (change.version() == null) {
+      throw RequestRefused.invalid(
+          "version", "Send the key's version as you read it, so no one's change is overwritten.");
+    }
+    if (change.version() != key.getLockVersion()) {
+      throw keyConflict(id);
+    }
+    if (key.isRevoked()) {
+      throw new RequestRefused(
+          RequestRefused.Reason.CONFLICT,
+          "key_revoked",
+          null,
+          "This key is revoked, and a revoked key does not change. Its owner can create a new one.");
+    }
+    Map<String, AuditLog.FieldChange> changed = new LinkedHashMap<>();
+    UsagePlan plan = key.getPlan();
+    if (change.plan() != null && !change.plan().equals(plan.getName())) {
+      plan = plan(key.getProduct(), change.plan());
+      refuseOwnerOverPlanCap(key.getOwner(), plan);
+      changed.put("usagePlan", new AuditLog.FieldChange(key.getPlan().getName(), plan.getName()));
+    }
+    Map<String, String> metadata = key.getMetadata();
+    if (change.metadata() != null) {
+      metadata = KeyRules.metadata(change.metadata());
+      Set<String> names = new TreeSet<>(key.getMetadata().keySet());
+      names.addAll(metadata.keySet());
+      for (String name : names) {
+        String before = key.getMetadata().get(name);
+        String after = metadata.get(name);
+        if (!Objects.equals(before, after)) {
+          changed.put("metadata." + name, new AuditLog.FieldChange(before, after));
+        }
+      }
+    }
+    if (changed.isEmpty()) {
+      return key.adminView(Instant.now());
+    }
+    key.changePlan(plan);
+    key.replaceMetadata(metadata);
+    try {
+      em.flush();
+    } catch (OptimisticLockException e) {
+      throw keyConflict(id);
+    }
+    audit.recordChanges(actor, "api_key.updated", "api_key", id.toString(), changed);
+    mirror.enqueue(id, key.getKeyHash(), key.getOwner().getUsername());
+    changes.fire(new KeyChanged(key.getKeyHash()));
+    return key.adminView(Instant.now());
+  }
+
+  private static RequestRefused keyConflict(UUID id) {
+    return new RequestRefused(
+        RequestRefused.Reason.CONFLICT,
+        "version_conflict",
+        "version",
+        "Someone changed the key "
+            + id
+            + " since you opened it. Reload it, check its plan and metadata, and make your change"
+            + " again.");
+  }
+
   private ApiKey ownedLiveKey(String username, UUID id) {
     return em.createQuery(
             "select k from ApiKey k where k.id = :id and k.owner.username = :username"
@@ -247,19 +387,8 @@ public class ApiKeys {
   }
 
   private void refuseOverPlanCap(User owner, UsagePlan plan) {
-    Integer cap = plan.getMaxKeysPerUser();
-    if (cap == null) {
-      return;
-    }
-    long held =
-        em.createQuery(
-                "select count(k) from ApiKey k where k.owner = :owner and k.plan = :plan"
-                    + " and k.revokedAt is null",
-                Long.class)
-            .setParameter("owner", owner)
-            .setParameter("plan", plan)
-            .getSingleResult();
-    if (held >= cap) {
+    long held = heldOnPlan(owner, plan);
+    if (plan.getMaxKeysPerUser() != null && held >= plan.getMaxKeysPerUser()) {
       throw new RequestRefused(
           RequestRefused.Reason.CONFLICT,
           "key_limit_reached",
@@ -270,6 +399,35 @@ public class ApiKeys {
               + plan.getName()
               + " plan, its limit. Delete one first.");
     }
+  }
+
+  private void refuseOwnerOverPlanCap(User owner, UsagePlan plan) {
+    long held = heldOnPlan(owner, plan);
+    if (plan.getMaxKeysPerUser() != null && held >= plan.getMaxKeysPerUser()) {
+      throw new RequestRefused(
+          RequestRefused.Reason.CONFLICT,
+          "key_limit_reached",
+          "usagePlan",
+          owner.getUsername()
+              + " already holds "
+              + held
+              + " keys on the "
+              + plan.getName()
+              + " plan, its limit per user. Revoke one of them first, or pick another plan.");
+    }
+  }
+
+  private long heldOnPlan(User owner, UsagePlan plan) {
+    if (plan.getMaxKeysPerUser() == null) {
+      return 0;
+    }
+    return em.createQuery(
+            "select count(k) from ApiKey k where k.owner = :owner and k.plan = :plan"
+                + " and k.revokedAt is null",
+            Long.class)
+        .setParameter("owner", owner)
+        .setParameter("plan", plan)
+        .getSingleResult();
   }
 
   private static RequestRefused nameTaken(String name, ApiProduct product) {

@@ -6,6 +6,7 @@ import jakarta.annotation.PreDestroy;
 import jakarta.annotation.Resource;
 import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -45,6 +46,8 @@ public class UsageMeter {
   @Resource(lookup = "concurrent/keyport-background")
   private ManagedScheduledExecutorService scheduler;
 
+  @Inject private RecentTraffic recent;
+
   private final Map<Slot, LongAdder> pending = new ConcurrentHashMap<>();
   private ScheduledFuture<?> flusher;
   private volatile boolean failing;
@@ -66,7 +69,9 @@ public class UsageMeter {
 
   /** Counts one answer for a known key; {@code outcome} is "admitted" or the denial's word. */
   public void record(UUID keyId, String outcome) {
-    Instant hour = Instant.now().truncatedTo(ChronoUnit.HOURS);
+    Instant now = Instant.now();
+    recent.count(outcome, now.toEpochMilli());
+    Instant hour = now.truncatedTo(ChronoUnit.HOURS);
     pending.computeIfAbsent(new Slot(keyId, hour, outcome), slot -> new LongAdder()).increment();
   }
 

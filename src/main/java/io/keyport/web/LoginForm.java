@@ -3,6 +3,8 @@ package io.keyport.web;
 import io.keyport.identity.OidcSettings;
 import io.keyport.identity.OidcSignIn;
 import io.keyport.identity.PortalAuthentication;
+import io.keyport.identity.Roles;
+import io.keyport.identity.SignedIn;
 import jakarta.enterprise.context.RequestScoped;
 import jakarta.faces.context.ExternalContext;
 import jakarta.faces.context.FacesContext;
@@ -26,6 +28,7 @@ import java.io.IOException;
 public class LoginForm {
 
   static final String HOME = "/portal/products.xhtml";
+  static final String ADMIN_HOME = "/admin/dashboard.xhtml";
 
   @Inject private SecurityContext security;
   @Inject private FacesContext faces;
@@ -38,7 +41,9 @@ public class LoginForm {
   public void redirectIfSignedIn() throws IOException {
     if (security.getCallerPrincipal() != null) {
       ExternalContext external = faces.getExternalContext();
-      external.redirect(external.getRequestContextPath() + HOME);
+      external.redirect(
+          external.getRequestContextPath()
+              + (security.isCallerInRole(Roles.ADMIN) ? ADMIN_HOME : HOME));
     }
   }
 
@@ -89,8 +94,13 @@ public class LoginForm {
     Object target = session.getAttribute(PortalAuthentication.RETURN_TO_ATTRIBUTE);
     session.removeAttribute(PortalAuthentication.RETURN_TO_ATTRIBUTE);
     // Only a path of this application that the mechanism itself saved; never an outside address.
-    return target instanceof String path && path.startsWith("/") && !path.startsWith("//")
-        ? path
+    if (target instanceof String path && path.startsWith("/") && !path.startsWith("//")) {
+      return path;
+    }
+    // Administrators land on their dashboard, everyone else on the products.
+    return session.getAttribute(SignedIn.SESSION_ATTRIBUTE) instanceof SignedIn signedIn
+            && signedIn.roles().contains(Roles.ADMIN)
+        ? ADMIN_HOME
         : HOME;
   }
 

@@ -1,9 +1,10 @@
 package io.keyport.web;
 
-import io.keyport.platform.InvalidInput;
 import io.keyport.platform.RequestRefused;
 import jakarta.faces.application.FacesMessage;
 import jakarta.faces.context.FacesContext;
+import java.util.Map;
+import java.util.function.Function;
 
 /** Faces messages: for the page, or next to the field at fault. */
 public final class Messages {
@@ -25,7 +26,11 @@ public final class Messages {
    * Shows a refusal next to the input it names, where the page has one ({@code fieldIds} maps the
    * service's field names to client ids), else for the whole page.
    */
-  public static void refused(RequestRefused refusal, java.util.Map<String, String> fieldIds) {
+  public static void refused(RequestRefused refusal, Map<String, String> fieldIds) {
+    if (refusal.fieldErrors().size() > 1) {
+      refusal.fieldErrors().forEach((field, text) -> error(fieldIds.get(field), text));
+      return;
+    }
     String clientId = refusal.field() == null ? null : fieldIds.get(refusal.field());
     error(clientId, refusal.getMessage());
   }
@@ -35,10 +40,9 @@ public final class Messages {
    * such as {@code routes[1].pathPrefix}, into a client id, or null where the page has no such
    * input), else for the whole page.
    */
-  public static void refusedAt(
-      RequestRefused refusal, java.util.function.Function<String, String> clientIdOf) {
-    if (refusal instanceof InvalidInput invalid) {
-      invalid.fields().forEach((field, text) -> error(clientIdOf.apply(field), text));
+  public static void refusedAt(RequestRefused refusal, Function<String, String> clientIdOf) {
+    if (refusal.fieldErrors().size() > 1) {
+      refusal.fieldErrors().forEach((field, text) -> error(clientIdOf.apply(field), text));
       return;
     }
     error(refusal.field() == null ? null : clientIdOf.apply(refusal.field()), refusal.getMessage());

@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.Locale;
 
 /** Chart.js configurations (for {@code p:chart}) of a key's usage: admitted and refused bars. */
-final class UsageCharts {
+public final class UsageCharts {
 
   private static final DateTimeFormatter HOUR =
       DateTimeFormatter.ofPattern("HH:mm", Locale.ENGLISH).withZone(ZoneOffset.UTC);
@@ -20,11 +20,11 @@ final class UsageCharts {
 
   private UsageCharts() {}
 
-  static String hourly(List<UsageHistory.Period> periods) {
+  public static String hourly(List<UsageHistory.Period> periods) {
     return chart(periods, HOUR);
   }
 
-  static String daily(List<UsageHistory.Period> periods) {
+  public static String daily(List<UsageHistory.Period> periods) {
     return chart(periods, DAY);
   }
 

@@ -1,0 +1,25 @@
+package io.keyport.identity;
+
+import java.io.Serializable;
+import java.time.Instant;
+import java.util.SortedSet;
+
+/**
+ * A user as the admin console shows them. {@code version} is the row's lock version: a change must
+ * send the version it was made on, so two admins editing one user cannot overwrite each other.
+ */
+public record Account(
+    String username,
+    String displayName,
+    SortedSet<String> roles,
+    boolean enabled,
+    boolean local,
+    Instant createdAt,
+    long liveKeys,
+    long version)
+    implements Serializable {
+
+  public boolean admin() {
+    return roles.contains(Roles.ADMIN);
+  }
+}

@@ -1,0 +1,123 @@
+package io.keyport.web.admin;
+
+import io.keyport.catalog.Catalog;
+import io.keyport.identity.Accounts;
+import io.keyport.keys.KeyDirectory;
+import io.keyport.limits.Traffic;
+import io.keyport.mirror.RedisMirror;
+import io.keyport.web.Messages;
+import io.keyport.web.Texts;
+import jakarta.enterprise.context.RequestScoped;
+import jakarta.inject.Inject;
+import jakarta.inject.Named;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+
+/**
+ * The admin's landing page: how many users, products and keys there are, the traffic of the last
+ * hour (this node, per minute) and the last 24 hours (every node, per hour), the busiest keys, and
+ * the Redis mirror's lag.
+ */
+@Named
+@RequestScoped
+public class AdminDashboard {
+
+  static final int TOP_KEYS = 10;
+
+  @Inject private Accounts accounts;
+  @Inject private Catalog catalog;
+  @Inject private KeyDirectory keys;
+  @Inject private Traffic traffic;
+  @Inject private RedisMirror mirror;
+
+  private long users;
+  private long products;
+  private long liveKeys;
+  private long keysThisWeek;
+  private long lastHourTotal;
+  private long last24HoursTotal;
+  private String minuteChart;
+  private String hourChart;
+  private List<Traffic.TopKey> topKeys = List.of();
+  private Long lagSeconds;
+
+  public void load() {
+    users = accounts.count();
+    products = catalog.products().size();
+    liveKeys = keys.liveCount();
+    keysThisWeek = keys.createdSince(Instant.now().minus(7, ChronoUnit.DAYS));
+    List<TrafficCharts.Bar> minutes =
+        traffic.lastHourOnThisNode().stream()
+            .map(m -> new TrafficCharts.Bar(m.start(), m.counts()))
+            .toList();
+    lastHourTotal = total(minutes);
+    minuteChart = TrafficCharts.stacked(minutes);
+    List<TrafficCharts.Bar> hours =
+        traffic.last24Hours().stream()
+            .map(h -> new TrafficCharts.Bar(h.start(), h.counts()))
+            .toList();
+    last24HoursTotal = total(hours);
+    hourChart = TrafficCharts.stacked(hours);
+    topKeys = traffic.topKeys(TOP_KEYS);
+    if (mirror.isEnabled()) {
+      try {
+        lagSeconds = mirror.lagSeconds();
+      } catch (SQLException e) {
+        Messages.error(null, Texts.text("mirror.noDatabase"));
+      }
+    }
+  }
+
+  private static long total(List<TrafficCharts.Bar> bars) {
+    return bars.stream()
+        .flatMap(b -> b.counts().values().stream())
+        .mapToLong(Long::longValue)
+        .sum();
+  }
+
+  public long getUsers() {
+    return users;
+  }
+
+  public long getProducts() {
+    return products;
+  }
+
+  public long getLiveKeys() {
+    return liveKeys;
+  }
+
+  public long getKeysThisWeek() {
+    return keysThisWeek;
+  }
+
+  public long getLastHourTotal() {
+    return lastHourTotal;
+  }
+
+  public long getLast24HoursTotal() {
+    return last24HoursTotal;
+  }
+
+  public String getMinuteChart() {
+    return minuteChart;
+  }
+
+  public String getHourChart() {
+    return hourChart;
+  }
+
+  public List<Traffic.TopKey> getTopKeys() {
+    return topKeys;
+  }
+
+  public boolean isMirrorEnabled() {
+    return mirror.isEnabled();
+  }
+
+  public Long getLagSeconds() {
+    return lagSeconds;
+  }
+}

@@ -1,0 +1,210 @@
+package io.keyport.web.admin;
+
+import io.keyport.catalog.Catalog;
+import io.keyport.catalog.PlanView;
+import io.keyport.keys.AdminKeyView;
+import io.keyport.keys.ApiKeys;
+import io.keyport.keys.KeyChange;
+import io.keyport.keys.KeyDirectory;
+import io.keyport.limits.UsageHistory;
+import io.keyport.platform.RequestRefused;
+import io.keyport.web.Messages;
+import io.keyport.web.Texts;
+import io.keyport.web.portal.UsageCharts;
+import jakarta.faces.view.ViewScoped;
+import jakarta.inject.Inject;
+import jakarta.inject.Named;
+import jakarta.security.enterprise.SecurityContext;
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.primefaces.PrimeFaces;
+
+/**
+ * One key, for an administrator: its facts and usage (the charts the owner sees), a change of plan
+ * among those its product offers, its custom metadata, and revocation with a reason.
+ */
+@Named
+@ViewScoped
+public class AdminKeyDetails implements Serializable {
+
+  private static final long serialVersionUID = 1L;
+  private static final Map<String, String> FIELDS =
+      Map.of(
+          "usagePlan", "keyForm:plan",
+          "metadata", "keyForm:metadata");
+
+  /** One metadata row being edited; a plain bean, as inputs need setters. */
+  public static class Entry implements Serializable {
+    private static final long serialVersionUID = 1L;
+    private String name;
+    private String value;
+
+    public Entry() {}
+
+    Entry(String name, String value) {
+      this.name = name;
+      this.value = value;
+    }
+
+    public String getName() {
+      return name;
+    }
+
+    public void setName(String name) {
+      this.name = name;
+    }
+
+    public String getValue() {
+      return value;
+    }
+
+    public void setValue(String value) {
+      this.value = value;
+    }
+  }
+
+  @Inject private transient KeyDirectory directory;
+  @Inject private transient ApiKeys keys;
+  @Inject private transient Catalog catalog;
+  @Inject private transient UsageHistory history;
+  @Inject private transient SecurityContext security;
+
+  private String id;
+  private AdminKeyView key;
+  private List<PlanView> plans = List.of();
+  private String plan;
+  private List<Entry> metadata = new ArrayList<>();
+  private String hourlyChart;
+  private String dailyChart;
+  private long admittedThisMonth;
+  private String reason;
+
+  public void load() {
+    key = null;
+    if (id == null) {
+      return;
+    }
+    try {
+      key = directory.key(UUID.fromString(id));
+    } catch (RequestRefused | IllegalArgumentException notFound) {
+      return; // the page shows its "no such key" state
+    }
+    show(key);
+    UsageHistory.KeyUsage usage = history.of(key.id());
+    hourlyChart = UsageCharts.hourly(usage.hours());
+    dailyChart = UsageCharts.daily(usage.days());
+    admittedThisMonth = usage.admittedThisMonth();
+  }
+
+  private void show(AdminKeyView shown) {
+    key = shown;
+    plan = shown.plan();
+    plans = catalog.product(shown.product()).map(p -> p.plans()).orElse(List.of());
+    metadata = new ArrayList<>();
+    shown.metadata().forEach((name, value) -> metadata.add(new Entry(name, value)));
+  }
+
+  public void addEntry() {
+    metadata.add(new Entry());
+  }
+
+  public void removeEntry(int index) {
+    if (index >= 0 && index < metadata.size()) {
+      metadata.remove(index);
+    }
+  }
+
+  public void save() {
+    Map<String, String> entries = new LinkedHashMap<>();
+    for (Entry entry : metadata) {
+      String name = entry.getName() == null ? "" : entry.getName().strip();
+      String value = entry.getValue() == null ? "" : entry.getValue();
+      if (name.isEmpty() && value.isEmpty()) {
+        continue; // an empty row the admin added and left
+      }
+      if (entries.put(name, value) != null) {
+        Messages.error("keyForm:metadata", Texts.text("admin.keys.duplicateMetadata", name));
+        return;
+      }
+    }
+    try {
+      AdminKeyView saved =
+          keys.change(
+              security.getCallerPrincipal().getName(),
+              key.id(),
+              new KeyChange(key.version(), plan, entries));
+      show(saved);
+      Messages.info(Texts.text("admin.keys.saved", saved.name()));
+    } catch (RequestRefused refusal) {
+      Messages.refused(refusal, FIELDS);
+    }
+  }
+
+  public void revoke() {
+    try {
+      keys.revoke(security.getCallerPrincipal().getName(), List.of(key.id()), reason);
+      Messages.info(Texts.text("admin.keys.revoked", 1));
+      reason = null;
+      show(directory.key(key.id()));
+    } catch (RequestRefused refusal) {
+      Messages.refused(refusal, Map.of("reason", "revokeForm:reason"));
+      PrimeFaces.current().ajax().update("keyForm:messages");
+    }
+  }
+
+  public boolean isRevoked() {
+    return key != null && key.revokedAt() != null;
+  }
+
+  public String getId() {
+    return id;
+  }
+
+  public void setId(String id) {
+    this.id = id;
+  }
+
+  public AdminKeyView getKey() {
+    return key;
+  }
+
+  public List<PlanView> getPlans() {
+    return plans;
+  }
+
+  public String getPlan() {
+    return plan;
+  }
+
+  public void setPlan(String plan) {
+    this.plan = plan;
+  }
+
+  public List<Entry> getMetadata() {
+    return metadata;
+  }
+
+  public String getHourlyChart() {
+    return hourlyChart;
+  }
+
+  public String getDailyChart() {
+    return dailyChart;
+  }
+
+  public long getAdmittedThisMonth() {
+    return admittedThisMonth;
+  }
+
+  public String getReason() {
+    return reason;
+  }
+
+  public void setReason(String reason) {
+    this.reason = reason;
+  }
+}
