@@ -52,8 +52,9 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  *   <li>both nodes start at the same moment on the empty database: the schema is migrated once, the
  *       demo data seeded once;
  *   <li>a developer signs in through nginx in Chromium; the node that signed the session in is
- *       killed (SIGKILL) while the key list it served is open; the page's ajax delete and the next
- *       pages work on the other node, without signing in again.
+ *       killed (SIGKILL) while the key list it served is open; the other node answers the page's
+ *       ajax delete (deleting the key, or saying the page has expired, as docs/operations.md
+ *       records), and the next pages work there without signing in again.
  * </ul>
  */
 class FailoverIT {
