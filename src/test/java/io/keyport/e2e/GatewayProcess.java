@@ -47,15 +47,28 @@ final class GatewayProcess implements AutoCloseable {
    * configuration as an operator would include it in theirs.
    */
   static GatewayProcess nginx(String name, String check, String upstream) throws IOException {
+    return nginx(
+        name,
+        EXAMPLES.resolve("nginx/keyport.conf"),
+        Map.of("KEYPORT_CHECK", check, "UPSTREAM", upstream),
+        "GATEWAY_LISTEN");
+  }
+
+  /**
+   * nginx with one of the example files, {@code values} replacing its placeholders and {@code
+   * listen} (the placeholder of what it listens on) a free loopback port. Its access log names the
+   * upstream server that answered each request ({@link #accessLog}).
+   */
+  static GatewayProcess nginx(String name, Path example, Map<String, String> values, String listen)
+      throws IOException {
     Path nginx = binary("nginx", "nginx");
     Path dir = Files.createTempDirectory("keyport-it-nginx-");
     int port = freePort();
-    String example = Files.readString(EXAMPLES.resolve("nginx/keyport.conf"));
-    String site =
-        example
-            .replace("KEYPORT_CHECK", check)
-            .replace("UPSTREAM", upstream)
-            .replace("GATEWAY_LISTEN", "127.0.0.1:" + port);
+    String site = Files.readString(example);
+    for (Map.Entry<String, String> value : values.entrySet()) {
+      site = site.replace(value.getKey(), value.getValue());
+    }
+    site = site.replace(listen, "127.0.0.1:" + port);
     Files.writeString(dir.resolve("keyport.conf"), site);
     String d = dir.toAbsolutePath().toString();
     StringBuilder main = new StringBuilder();
@@ -71,9 +84,11 @@ final class GatewayProcess implements AutoCloseable {
         .append("/error.log notice;\n")
         .append("events {\n  worker_connections 1024;\n}\n")
         .append("http {\n")
+        .append("  log_format keyport '$request_method $request_uri $status")
+        .append(" upstream=$upstream_addr';\n")
         .append("  access_log ")
         .append(d)
-        .append("/access.log;\n");
+        .append("/access.log keyport;\n");
     for (String temp : List.of("client_body", "proxy", "fastcgi", "uwsgi", "scgi")) {
       main.append("  ").append(temp).append("_temp_path ").append(d).append('/').append(temp);
       main.append(";\n");
@@ -132,6 +147,21 @@ final class GatewayProcess implements AutoCloseable {
 
   int port() {
     return port;
+  }
+
+  /**
+   * nginx's access log so far, one line per request: {@code METHOD URI STATUS upstream=ADDRESSES},
+   * the addresses of every upstream server tried, the one that answered last.
+   */
+  List<String> accessLog() {
+    try {
+      Path file = dir.resolve("access.log");
+      return Files.isRegularFile(file)
+          ? Files.readAllLines(file, StandardCharsets.ISO_8859_1)
+          : List.of();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   /** The end of the gateway's own log, for failure messages. */

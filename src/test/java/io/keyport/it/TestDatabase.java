@@ -79,10 +79,20 @@ public class TestDatabase implements LauncherSessionListener {
 
   /** A connection to the test database, for tests that check what was written. */
   public static Connection connect() throws SQLException {
-    return DriverManager.getConnection(
-        "jdbc:postgresql://localhost:" + System.getProperty("it.db.port") + "/postgres",
-        "postgres",
-        "postgres");
+    return connect("postgres");
+  }
+
+  /** A connection to another database on the test server, one a test made for itself. */
+  public static Connection connect(String database) throws SQLException {
+    return DriverManager.getConnection(url(database), "postgres", "postgres");
+  }
+
+  /**
+   * The JDBC URL of a database on the test server, straight to PostgreSQL (not through the link
+   * that DatabaseOutageIT cuts); its user and password are both {@code postgres}.
+   */
+  public static String url(String database) {
+    return "jdbc:postgresql://localhost:" + System.getProperty("it.db.port") + "/" + database;
   }
 
   /**

@@ -19,11 +19,17 @@ import java.util.stream.Stream;
  * Payara Micro runs as a child process with the WAR at the root context; stopping the launcher
  * stops both.
  *
+ * <p>A node is on its own ({@code --nocluster}) unless {@code KEYPORT_CLUSTER} names how to find
+ * the other nodes; then Payara Micro's Hazelcast data grid joins them and keeps the portal's
+ * sessions, so a node that dies signs nobody out (see {@link #clusterOptions}).
+ *
  * <p>Arguments: the Payara Micro jar, the WAR, the folder of Payara command files.
  */
 public final class Launcher {
 
   private static final String SECRET_FILE = "hmac-secret";
+  private static final List<String> DISCOVERY_MODES =
+      List.of("tcpip", "dns", "kubernetes", "multicast", "domain");
 
   private Launcher() {}
 
@@ -34,6 +40,14 @@ public final class Launcher {
     }
     Map<String, String> env = System.getenv();
     int port = Integer.parseInt(env.getOrDefault("KEYPORT_HTTP_PORT", "8080"));
+    List<String> cluster;
+    try {
+      cluster = clusterOptions(env);
+    } catch (IllegalArgumentException e) {
+      System.err.println("[keyport] " + e.getMessage());
+      System.exit(2);
+      return;
+    }
     Path dataDir = Path.of(env.getOrDefault("KEYPORT_DATA_DIR", "keyport-data")).toAbsolutePath();
     Files.createDirectories(dataDir);
 
@@ -75,11 +89,11 @@ public final class Launcher {
             Integer.toString(port),
             "--rootdir",
             rootDir.toString(),
-            "--nocluster",
             "--prebootcommandfile",
             config.resolve("pre-boot-commands.asadmin").toString(),
             "--postbootcommandfile",
             config.resolve("post-boot-commands.asadmin").toString()));
+    command.addAll(cluster);
     Process server = payara.command(command).start();
     EmbeddedPostgres started = database;
     Runtime.getRuntime()
@@ -99,6 +113,78 @@ public final class Launcher {
                 }));
     log("starting Payara Micro: http://localhost:" + port + "/");
     System.exit(server.waitFor());
+  }
+
+  /**
+   * Payara Micro's clustering options from the environment:
+   *
+   * <ul>
+   *   <li>{@code KEYPORT_CLUSTER} unset or {@code none}: {@code --nocluster}, a node on its own;
+   *   <li>else Payara Micro's discovery, as {@code --clustermode} takes it: {@code
+   *       tcpip:10.0.0.11:6900,10.0.0.12:6900}, {@code dns:keyport.internal:6900}, {@code
+   *       kubernetes[:namespace,service]}, {@code multicast}, {@code domain:host:port};
+   *   <li>{@code KEYPORT_CLUSTER_NAME} (default {@code keyport}): only nodes of one name join;
+   *   <li>{@code KEYPORT_CLUSTER_PORT}: the data grid's first port ({@code --startport}; Payara
+   *       Micro's default is 6900, counting up while taken);
+   *   <li>{@code KEYPORT_CLUSTER_INTERFACES}: the addresses the data grid may bind to ({@code
+   *       --interfaces}), for hosts with several networks;
+   *   <li>{@code KEYPORT_CLUSTER_HOST_AWARE} (default {@code true}): keep each session's backup
+   *       copy on another host. Nodes sharing one address (several on one machine) then have no
+   *       backups at all, so a node that dies takes its share of the sessions along; {@code false}
+   *       ({@code --nohostaware}) backs up on any other node.
+   * </ul>
+   *
+   * A cluster shares its sessions and its database, so it needs {@code KEYPORT_DB_URL}: nodes of
+   * the embedded default would each have a database of their own.
+   */
+  static List<String> clusterOptions(Map<String, String> env) {
+    String discovery = env.getOrDefault("KEYPORT_CLUSTER", "").strip();
+    if (discovery.isEmpty() || discovery.equals("none")) {
+      return List.of("--nocluster");
+    }
+    String mode = discovery.split(":", 2)[0];
+    if (!DISCOVERY_MODES.contains(mode)) {
+      throw new IllegalArgumentException(
+          "KEYPORT_CLUSTER="
+              + discovery
+              + " is not a discovery Payara Micro knows: use none, or one of "
+              + String.join(", ", DISCOVERY_MODES)
+              + ", as in tcpip:10.0.0.11:6900,10.0.0.12:6900");
+    }
+    if (isBlank(env.get("KEYPORT_DB_URL"))) {
+      throw new IllegalArgumentException(
+          "KEYPORT_CLUSTER needs a database every node shares: set KEYPORT_DB_URL (the embedded"
+              + " PostgreSQL belongs to one node)");
+    }
+    List<String> options = new ArrayList<>(List.of("--clustermode", discovery));
+    options.addAll(List.of("--clustername", env.getOrDefault("KEYPORT_CLUSTER_NAME", "keyport")));
+    if (!isBlank(env.get("KEYPORT_CLUSTER_PORT"))) {
+      options.addAll(List.of("--startport", port("KEYPORT_CLUSTER_PORT", env)));
+    }
+    if (!isBlank(env.get("KEYPORT_CLUSTER_INTERFACES"))) {
+      options.addAll(List.of("--interfaces", env.get("KEYPORT_CLUSTER_INTERFACES").strip()));
+    }
+    String hostAware = env.getOrDefault("KEYPORT_CLUSTER_HOST_AWARE", "true").strip();
+    if (hostAware.equals("false")) {
+      options.add("--nohostaware");
+    } else if (!hostAware.equals("true")) {
+      throw new IllegalArgumentException(
+          "KEYPORT_CLUSTER_HOST_AWARE=" + hostAware + " is neither true nor false");
+    }
+    return List.copyOf(options);
+  }
+
+  private static String port(String name, Map<String, String> env) {
+    String value = env.get(name).strip();
+    try {
+      int port = Integer.parseInt(value);
+      if (port > 0 && port < 65536) {
+        return Integer.toString(port);
+      }
+    } catch (NumberFormatException notANumber) {
+      // the message below says what is wanted
+    }
+    throw new IllegalArgumentException(name + "=" + value + " is not a port: give 1 to 65535");
   }
 
   /** The HMAC secret kept in the data folder, readable by its owner only; made on first start. */

@@ -5,36 +5,41 @@ import io.keyport.keys.KeyView;
 import io.keyport.platform.RequestRefused;
 import io.keyport.web.Messages;
 import io.keyport.web.Texts;
+import jakarta.faces.context.FacesContext;
 import jakarta.faces.view.ViewScoped;
 import jakarta.inject.Inject;
 import jakarta.inject.Named;
-import jakarta.security.enterprise.SecurityContext;
 import java.io.Serializable;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
-/** The "My API keys" page: the caller's keys, filterable by product, each deletable. */
+/**
+ * The "My API keys" page: the caller's keys, filterable by product, each deletable.
+ *
+ * <p>Lives in the session, which may be restored on another node: {@code keys} is a serialisable
+ * client proxy of an application-scoped bean, live again wherever the bean is read back, and the
+ * caller is read from each request rather than kept.
+ */
 @Named
 @ViewScoped
 public class MyKeys implements Serializable {
 
   private static final long serialVersionUID = 1L;
 
-  @Inject private transient ApiKeys keys;
-  @Inject private transient SecurityContext security;
+  @Inject private ApiKeys keys;
 
   private List<KeyView> list;
   private List<KeyView> filtered;
 
   public void load() {
-    list = keys.keysOf(security.getCallerPrincipal().getName());
+    list = keys.keysOf(caller());
   }
 
   public void delete(UUID id) {
     try {
-      KeyView key = keys.keyOf(security.getCallerPrincipal().getName(), id);
-      keys.delete(security.getCallerPrincipal().getName(), id);
+      KeyView key = keys.keyOf(caller(), id);
+      keys.delete(caller(), id);
       Messages.info(Texts.text("keys.deleted", key.name()));
     } catch (RequestRefused refusal) {
       Messages.refused(refusal, Map.of());
@@ -53,6 +58,10 @@ public class MyKeys implements Serializable {
       load();
     }
     return list;
+  }
+
+  private static String caller() {
+    return FacesContext.getCurrentInstance().getExternalContext().getRemoteUser();
   }
 
   public List<KeyView> getFiltered() {

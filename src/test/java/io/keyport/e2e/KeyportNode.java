@@ -1,0 +1,240 @@
+package io.keyport.e2e;
+
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.URL;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Predicate;
+import java.util.stream.Stream;
+
+/**
+ * A Keyport node as an operator runs one: the launcher ({@code mvn -Prun package}'s main class)
+ * with Keyport's environment, starting Payara Micro with the WAR Maven built as its child. The
+ * launcher's and Payara's output go to a log file of the node's own.
+ */
+final class KeyportNode implements AutoCloseable {
+
+  private static final Path PAYARA = Path.of("target", "payara-micro.jar");
+  private static final Path WAR = Path.of("target", "keyport.war");
+  private static final Path COMMANDS = Path.of("payara");
+  private static final HttpClient CLIENT =
+      HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(2))
+          .build();
+
+  private final String name;
+  private final Process launcher;
+  private final int port;
+  private final Path dir;
+  private final Path log;
+
+  private KeyportNode(String name, Process launcher, int port, Path dir, Path log) {
+    this.name = name;
+    this.launcher = launcher;
+    this.port = port;
+    this.dir = dir;
+    this.log = log;
+  }
+
+  /**
+   * Starts the launcher on a free HTTP port with {@code env} on top of this JVM's environment,
+   * without waiting for Payara Micro ({@link #awaitReady}). The failsafe environment's check port
+   * is left out: every node would claim the same one.
+   */
+  static KeyportNode launch(String name, Map<String, String> env) throws IOException {
+    for (Path part : List.of(PAYARA, WAR)) {
+      if (!Files.isRegularFile(part)) {
+        fail(part + " is missing: run the integration tests through 'mvn verify'");
+      }
+    }
+    int port = GatewayProcess.freePort();
+    Path dir = Files.createTempDirectory("keyport-it-" + name + "-");
+    Path log = dir.resolve("node.log");
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.addAll(
+        List.of(
+            "-Xmx64m",
+            "-cp",
+            System.getProperty("java.class.path"),
+            "io.keyport.platform.launcher.Launcher",
+            PAYARA.toAbsolutePath().toString(),
+            WAR.toAbsolutePath().toString(),
+            COMMANDS.toAbsolutePath().toString()));
+    ProcessBuilder builder = new ProcessBuilder(command);
+    Map<String, String> childEnv = builder.environment();
+    childEnv.remove("KEYPORT_CHECK_PORT");
+    childEnv.putAll(env);
+    childEnv.put("KEYPORT_HTTP_PORT", Integer.toString(port));
+    childEnv.put("KEYPORT_DATA_DIR", dir.resolve("data").toString());
+    childEnv.putIfAbsent("KEYPORT_JAVA_OPTS", "-Xmx512m");
+    builder.redirectErrorStream(true).redirectOutput(log.toFile());
+    return new KeyportNode(name, builder.start(), port, dir, log);
+  }
+
+  /** Waits until the portal answers {@code /ping}; a node that stops or never answers fails. */
+  void awaitReady(Duration patience) {
+    long deadline = System.nanoTime() + patience.toNanos();
+    while (System.nanoTime() < deadline) {
+      if (!launcher.isAlive()) {
+        fail(name + " stopped while starting (exit " + launcher.exitValue() + "):\n" + logTail());
+      }
+      try {
+        HttpResponse<Void> ping =
+            CLIENT.send(
+                HttpRequest.newBuilder(uri("/ping")).timeout(Duration.ofSeconds(5)).build(),
+                HttpResponse.BodyHandlers.discarding());
+        if (ping.statusCode() == 204) {
+          return;
+        }
+      } catch (IOException notYet) {
+        // still booting
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(e);
+      }
+      sleep(500);
+    }
+    fail(name + " did not answer /ping within " + patience.toSeconds() + " s:\n" + logTail());
+  }
+
+  /** Waits until the node's log shows a line {@code seen} accepts. */
+  void awaitLog(Predicate<String> seen, String what, Duration patience) {
+    long deadline = System.nanoTime() + patience.toNanos();
+    while (System.nanoTime() < deadline) {
+      if (log().lines().anyMatch(seen)) {
+        return;
+      }
+      sleep(500);
+    }
+    fail(name + " never logged " + what + " within " + patience.toSeconds() + " s:\n" + logTail());
+  }
+
+  /**
+   * The node dies: Payara Micro gets SIGKILL, so it says goodbye to nobody (its cluster, its
+   * database, the load balancer). The launcher, left without its child, exits too.
+   */
+  void kill() {
+    List<ProcessHandle> payara = launcher.toHandle().descendants().toList();
+    if (payara.isEmpty()) {
+      fail(name + " has no Payara Micro process to kill:\n" + logTail());
+    }
+    payara.forEach(ProcessHandle::destroyForcibly);
+    for (ProcessHandle process : payara) {
+      await(process, name + "'s Payara Micro did not die of SIGKILL");
+    }
+    await(launcher.toHandle(), name + "'s launcher did not exit after Payara Micro died");
+  }
+
+  boolean isAlive() {
+    return launcher.isAlive();
+  }
+
+  String name() {
+    return name;
+  }
+
+  /** host:port of the portal, as nginx's upstream names it. */
+  String address() {
+    return "127.0.0.1:" + port;
+  }
+
+  URI uri(String path) {
+    return URI.create("http://" + address() + path);
+  }
+
+  URL url() {
+    try {
+      return uri("/").toURL();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Everything the launcher and Payara Micro wrote so far. */
+  String log() {
+    try {
+      return Files.isRegularFile(log) ? Files.readString(log, StandardCharsets.ISO_8859_1) : "";
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  String logTail() {
+    String text = log();
+    return "--- " + name + " log\n" + text.substring(Math.max(0, text.length() - 6000));
+  }
+
+  /** Stops the node as Ctrl-C does (SIGTERM to the launcher, which stops Payara Micro). */
+  @Override
+  public void close() {
+    List<ProcessHandle> children = launcher.toHandle().descendants().toList();
+    launcher.destroy();
+    try {
+      if (!launcher.waitFor(60, TimeUnit.SECONDS)) {
+        launcher.destroyForcibly();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    children.stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroyForcibly);
+    try {
+      // Kept for reading after the run, beside the other test output.
+      Path kept = Path.of("target", "failover-logs");
+      Files.createDirectories(kept);
+      if (Files.isRegularFile(log)) {
+        Files.copy(log, kept.resolve(name + ".log"), StandardCopyOption.REPLACE_EXISTING);
+      }
+    } catch (IOException e) {
+      System.err.println("could not keep " + name + "'s log: " + e.getMessage());
+    }
+    try (Stream<Path> files = Files.walk(dir)) {
+      files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException e) {
+      // a temporary folder; the run's log said what happened
+    }
+  }
+
+  @Override
+  public String toString() {
+    return name + " (" + address() + ")";
+  }
+
+  private static void await(ProcessHandle process, String failure) {
+    try {
+      process.onExit().get(30, TimeUnit.SECONDS);
+    } catch (TimeoutException | ExecutionException e) {
+      fail(failure);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+}
