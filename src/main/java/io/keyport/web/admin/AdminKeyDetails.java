@@ -8,13 +8,13 @@ import io.keyport.keys.KeyChange;
 import io.keyport.keys.KeyDirectory;
 import io.keyport.limits.UsageHistory;
 import io.keyport.platform.RequestRefused;
+import io.keyport.web.Caller;
 import io.keyport.web.Messages;
 import io.keyport.web.Texts;
 import io.keyport.web.portal.UsageCharts;
 import jakarta.faces.view.ViewScoped;
 import jakarta.inject.Inject;
 import jakarta.inject.Named;
-import jakarta.security.enterprise.SecurityContext;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -67,11 +67,10 @@ public class AdminKeyDetails implements Serializable {
     }
   }
 
-  @Inject private transient KeyDirectory directory;
-  @Inject private transient ApiKeys keys;
-  @Inject private transient Catalog catalog;
-  @Inject private transient UsageHistory history;
-  @Inject private transient SecurityContext security;
+  @Inject private KeyDirectory directory;
+  @Inject private ApiKeys keys;
+  @Inject private Catalog catalog;
+  @Inject private UsageHistory history;
 
   private String id;
   private AdminKeyView key;
@@ -133,10 +132,7 @@ public class AdminKeyDetails implements Serializable {
     }
     try {
       AdminKeyView saved =
-          keys.change(
-              security.getCallerPrincipal().getName(),
-              key.id(),
-              new KeyChange(key.version(), plan, entries));
+          keys.change(Caller.name(), key.id(), new KeyChange(key.version(), plan, entries));
       show(saved);
       Messages.info(Texts.text("admin.keys.saved", saved.name()));
     } catch (RequestRefused refusal) {
@@ -146,7 +142,7 @@ public class AdminKeyDetails implements Serializable {
 
   public void revoke() {
     try {
-      keys.revoke(security.getCallerPrincipal().getName(), List.of(key.id()), reason);
+      keys.revoke(Caller.name(), List.of(key.id()), reason);
       Messages.info(Texts.text("admin.keys.revoked", 1));
       reason = null;
       show(directory.key(key.id()));

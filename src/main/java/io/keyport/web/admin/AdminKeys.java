@@ -9,12 +9,12 @@ import io.keyport.keys.KeyDirectory;
 import io.keyport.keys.KeyFilter;
 import io.keyport.keys.KeyStatus;
 import io.keyport.platform.RequestRefused;
+import io.keyport.web.Caller;
 import io.keyport.web.Messages;
 import io.keyport.web.Texts;
 import jakarta.faces.view.ViewScoped;
 import jakarta.inject.Inject;
 import jakarta.inject.Named;
-import jakarta.security.enterprise.SecurityContext;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,10 +33,9 @@ public class AdminKeys implements Serializable {
   private static final long serialVersionUID = 1L;
   static final int LIMIT = 500;
 
-  @Inject private transient KeyDirectory directory;
-  @Inject private transient ApiKeys keys;
-  @Inject private transient Catalog catalog;
-  @Inject private transient SecurityContext security;
+  @Inject private KeyDirectory directory;
+  @Inject private ApiKeys keys;
+  @Inject private Catalog catalog;
 
   private String user;
   private String product;
@@ -63,10 +62,7 @@ public class AdminKeys implements Serializable {
   public void revoke() {
     try {
       List<AdminKeyView> revoked =
-          keys.revoke(
-              security.getCallerPrincipal().getName(),
-              selected.stream().map(AdminKeyView::id).toList(),
-              reason);
+          keys.revoke(Caller.name(), selected.stream().map(AdminKeyView::id).toList(), reason);
       Messages.info(Texts.text("admin.keys.revoked", revoked.size()));
       reason = null;
       PrimeFaces.current().executeScript("PF('revokeDialog').hide()");

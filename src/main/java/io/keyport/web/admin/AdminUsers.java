@@ -6,12 +6,12 @@ import io.keyport.identity.Accounts;
 import io.keyport.identity.NewAccount;
 import io.keyport.identity.Roles;
 import io.keyport.platform.RequestRefused;
+import io.keyport.web.Caller;
 import io.keyport.web.Messages;
 import io.keyport.web.Texts;
 import jakarta.faces.view.ViewScoped;
 import jakarta.inject.Inject;
 import jakarta.inject.Named;
-import jakarta.security.enterprise.SecurityContext;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -42,8 +42,7 @@ public class AdminUsers implements Serializable {
           "roles", "editForm:editRoles",
           "enabled", "editForm:editEnabled");
 
-  @Inject private transient Accounts accounts;
-  @Inject private transient SecurityContext security;
+  @Inject private Accounts accounts;
 
   private String query;
   private String role;
@@ -154,7 +153,7 @@ public class AdminUsers implements Serializable {
   }
 
   private String caller() {
-    return security.getCallerPrincipal().getName();
+    return Caller.name();
   }
 
   public List<Account> getList() {

@@ -38,7 +38,7 @@ public class AuditTrail implements Serializable {
   private static final long serialVersionUID = 1L;
   static final int LIMIT = 500;
 
-  @Inject private transient AuditLog audit;
+  @Inject private AuditLog audit;
 
   private String actor;
   private String action;

@@ -6,13 +6,13 @@ import io.keyport.catalog.PlanView;
 import io.keyport.catalog.RateUnit;
 import io.keyport.catalog.UsagePlans;
 import io.keyport.platform.RequestRefused;
+import io.keyport.web.Caller;
 import io.keyport.web.Messages;
 import io.keyport.web.Texts;
 import jakarta.faces.context.FacesContext;
 import jakarta.faces.view.ViewScoped;
 import jakarta.inject.Inject;
 import jakarta.inject.Named;
-import jakarta.security.enterprise.SecurityContext;
 import java.io.Serializable;
 import java.util.List;
 
@@ -28,7 +28,6 @@ public class PlanEditor implements Serializable {
   private static final String FORM = "planForm";
 
   @Inject private UsagePlans plans;
-  @Inject private SecurityContext security;
 
   private String name;
   private ManagedPlan plan;
@@ -76,7 +75,7 @@ public class PlanEditor implements Serializable {
             limited ? unit : null,
             monthlyQuota,
             maxKeysPerUser);
-    String actor = security.getCallerPrincipal().getName();
+    String actor = Caller.name();
     ManagedPlan saved;
     try {
       saved =

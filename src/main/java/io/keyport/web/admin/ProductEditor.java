@@ -9,13 +9,13 @@ import io.keyport.catalog.Products;
 import io.keyport.catalog.Retirement;
 import io.keyport.catalog.RouteView;
 import io.keyport.platform.RequestRefused;
+import io.keyport.web.Caller;
 import io.keyport.web.Messages;
 import io.keyport.web.Texts;
 import jakarta.faces.context.FacesContext;
 import jakarta.faces.view.ViewScoped;
 import jakarta.inject.Inject;
 import jakarta.inject.Named;
-import jakarta.security.enterprise.SecurityContext;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,7 +38,6 @@ public class ProductEditor implements Serializable {
 
   @Inject private Products products;
   @Inject private Catalog catalog;
-  @Inject private SecurityContext security;
   @Inject private Texts texts;
 
   private String slug;
@@ -113,7 +112,7 @@ public class ProductEditor implements Serializable {
             routes.stream().map(RouteRow::draft).toList(),
             plans,
             openapi);
-    String actor = security.getCallerPrincipal().getName();
+    String actor = Caller.name();
     ManagedProduct saved;
     try {
       saved =
@@ -140,7 +139,7 @@ public class ProductEditor implements Serializable {
   public String retire() {
     Retirement retired;
     try {
-      retired = products.retire(security.getCallerPrincipal().getName(), product.slug());
+      retired = products.retire(Caller.name(), product.slug());
     } catch (RequestRefused refusal) {
       Messages.error(null, refusal.getMessage());
       return null;

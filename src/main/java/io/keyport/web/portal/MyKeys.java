@@ -3,9 +3,9 @@ package io.keyport.web.portal;
 import io.keyport.keys.ApiKeys;
 import io.keyport.keys.KeyView;
 import io.keyport.platform.RequestRefused;
+import io.keyport.web.Caller;
 import io.keyport.web.Messages;
 import io.keyport.web.Texts;
-import jakarta.faces.context.FacesContext;
 import jakarta.faces.view.ViewScoped;
 import jakarta.inject.Inject;
 import jakarta.inject.Named;
@@ -33,13 +33,13 @@ public class MyKeys implements Serializable {
   private List<KeyView> filtered;
 
   public void load() {
-    list = keys.keysOf(caller());
+    list = keys.keysOf(Caller.name());
   }
 
   public void delete(UUID id) {
     try {
-      KeyView key = keys.keyOf(caller(), id);
-      keys.delete(caller(), id);
+      KeyView key = keys.keyOf(Caller.name(), id);
+      keys.delete(Caller.name(), id);
       Messages.info(Texts.text("keys.deleted", key.name()));
     } catch (RequestRefused refusal) {
       Messages.refused(refusal, Map.of());
@@ -58,10 +58,6 @@ public class MyKeys implements Serializable {
       load();
     }
     return list;
-  }
-
-  private static String caller() {
-    return FacesContext.getCurrentInstance().getExternalContext().getRemoteUser();
   }
 
   public List<KeyView> getFiltered() {
