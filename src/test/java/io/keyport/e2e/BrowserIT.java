@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import io.keyport.it.Deployments;
 import io.keyport.it.Http;
+import io.keyport.it.TestDatabase;
 import java.io.IOException;
 import java.net.URL;
 import java.net.http.HttpResponse;
@@ -128,6 +129,107 @@ class BrowserIT {
       keepEvidence("failure");
       throw failure;
     }
+  }
+
+  /**
+   * Issue #6's walk: an admin creates a plan and a product with a route in the console and a
+   * developer account; the developer makes a key for it on the product page and passes the check on
+   * that route; the admin disables the developer and the key is refused at once.
+   */
+  @Test
+  void anAdminsNewProductServesADeveloperUntilTheAdminDisablesThem() throws Exception {
+    try {
+      walkThroughTheAdminConsole();
+    } catch (AssertionError | RuntimeException failure) {
+      keepEvidence("admin-failure");
+      throw failure;
+    }
+  }
+
+  private void walkThroughTheAdminConsole() throws Exception {
+    String run = UUID.randomUUID().toString().substring(0, 8);
+    String plan = "e2e-" + run;
+    String slug = "e2e-" + run;
+    String developer = "e2e-" + run + "@example.com";
+
+    // 1. The admin signs in and makes a plan in the plan editor.
+    browser.get(http.uri("/login.xhtml").toString());
+    signIn("admin@example.com", "admin");
+    wait.until(ExpectedConditions.urlContains("/admin/"));
+    browser.get(http.uri("/admin/plan.xhtml").toString());
+    wait.until(ExpectedConditions.textToBe(By.tagName("h1"), "New usage plan"));
+    visible(By.id("planForm:displayName")).sendKeys("E2E " + run);
+    browser.findElement(By.id("planForm:name")).sendKeys(plan);
+    browser.findElement(By.id("planForm:requests_input")).sendKeys("100");
+    browser.findElement(By.id("planForm:save")).click();
+    wait.until(ExpectedConditions.urlContains("/admin/plans.xhtml"));
+
+    // 2. ... and a product with one route that offers it.
+    browser.get(http.uri("/admin/product.xhtml").toString());
+    visible(By.id("editor:displayName")).sendKeys("E2E " + run);
+    browser.findElement(By.id("editor:slug")).sendKeys(slug);
+    browser.findElement(By.id("editor:routes:0:pathPrefix")).sendKeys("/" + slug + "/");
+    browser.findElement(By.xpath("//label[contains(., '(" + plan + ")')]")).click();
+    browser.findElement(By.id("editor:save")).click();
+    visible(By.xpath("//*[contains(@class,'ui-growl-message')][contains(., 'is created')]"));
+
+    // 3. ... and a developer account, whose temporary password is shown once.
+    browser.get(http.uri("/admin/users.xhtml").toString());
+    visible(By.id("newUser")).click();
+    visible(By.id("createForm:newUsername")).sendKeys(developer);
+    browser.findElement(By.id("createForm:newDisplayName")).sendKeys("E2E Developer");
+    browser.findElement(By.id("createForm:create")).click();
+    String password = textOf(By.id("temporaryPassword"));
+    assertFalse(password.isEmpty(), "no temporary password shown");
+    browser.findElement(By.id("createForm:done")).click();
+    wait.until(ExpectedConditions.invisibilityOfElementLocated(By.id("temporaryPassword")));
+    signOut();
+
+    // 4. The developer makes a key on the product's page and passes the check on its route.
+    signIn(developer, password);
+    wait.until(ExpectedConditions.urlContains("/portal/"));
+    browser.get(http.uri("/portal/product.xhtml?slug=" + slug).toString());
+    wait.until(ExpectedConditions.textToBe(By.id("productName"), "E2E " + run));
+    visible(By.xpath("//button[contains(@id,':addKey')]")).click();
+    visible(By.id("newKeyDialog"));
+    settled();
+    visible(By.id("newKeyForm:name")).sendKeys("e2e");
+    browser.findElement(By.id("newKeyForm:generate")).click();
+    String key = textOf(By.id("newKeyValue"));
+    HttpResponse<String> admitted = http.check("/" + slug + "/orders", key);
+    assertEquals(200, admitted.statusCode(), admitted.body());
+    assertEquals(plan, admitted.headers().firstValue("x-solo-plan").orElse(null));
+    assertEquals(
+        403, http.check("/petstore/pets", key).statusCode(), "another product's route is refused");
+    browser.findElement(By.cssSelector("[id='newKeyForm:copiedConfirm'] .ui-chkbox-box")).click();
+    wait.until(ExpectedConditions.elementToBeClickable(By.id("newKeyForm:done"))).click();
+    wait.until(ExpectedConditions.urlContains("/portal/keys.xhtml"));
+    signOut();
+
+    // 5. The admin disables the developer: the key is refused as soon as the page says so.
+    signIn("admin@example.com", "admin");
+    wait.until(ExpectedConditions.urlContains("/admin/"));
+    browser.get(http.uri("/admin/users.xhtml").toString());
+    WebElement query = visible(By.id("usersForm:query"));
+    query.sendKeys(developer);
+    browser.findElement(By.id("usersForm:search")).click();
+    wait.until(ExpectedConditions.stalenessOf(query)); // the search re-renders the form
+    By row = By.xpath("//tr[td[contains(., '" + developer + "')]]");
+    visible(row).findElement(By.xpath(".//button[contains(@id,':disable')]")).click();
+    settled();
+    visible(By.id("usersForm:confirmYes")).click();
+    visible(
+        By.xpath("//tr[td[contains(., '" + developer + "')]]//button[contains(@id,':enable')]"));
+    HttpResponse<String> refused = http.check("/" + slug + "/orders", key);
+    assertEquals(401, refused.statusCode(), refused.body());
+    assertEquals("invalid_api_key", refused.headers().firstValue("x-keyport-deny").orElse(null));
+    // Off the catalogue again, for the tests that read it.
+    TestDatabase.retireProduct(slug);
+  }
+
+  private void signOut() {
+    browser.findElement(By.id("accountForm:logout")).click();
+    wait.until(ExpectedConditions.urlContains("/login.xhtml"));
   }
 
   private void walkThroughTheKeyLifecycle() throws IOException, InterruptedException {

@@ -2,18 +2,22 @@ package io.keyport.web.portal;
 
 import io.keyport.catalog.Catalog;
 import io.keyport.catalog.ProductView;
-import jakarta.enterprise.context.RequestScoped;
 import jakarta.faces.context.FacesContext;
+import jakarta.faces.view.ViewScoped;
 import jakarta.inject.Inject;
 import jakarta.inject.Named;
+import java.io.Serializable;
 
 /**
  * The API product page for developers: description, routes, plans with their limits, and the
- * OpenAPI document, which Swagger UI (served from the WAR) renders from the REST API.
+ * OpenAPI document, which Swagger UI (served from the WAR) renders from the REST API. View-scoped,
+ * so the product is still there when an Add key button on the page posts back.
  */
 @Named
-@RequestScoped
-public class ProductDetails {
+@ViewScoped
+public class ProductDetails implements Serializable {
+
+  private static final long serialVersionUID = 1L;
 
   @Inject private Catalog catalog;
 
