@@ -57,6 +57,7 @@ public class PlanLimits {
   private RateBuckets rates;
   private MonthlyQuotas quotas;
   private Clock clock;
+  private boolean redisMode;
   private volatile SharedBuckets shared;
   private volatile SharedQuotas sharedQuotas;
   private volatile boolean redisDown;
@@ -65,7 +66,8 @@ public class PlanLimits {
   @PostConstruct
   void init() {
     configure(TimeMeter.SYSTEM_NANOTIME, Clock.systemUTC());
-    if ("redis".equals(mode)) {
+    redisMode = "redis".equals(mode);
+    if (redisMode) {
       if (!redis.isConfigured()) {
         throw new IllegalStateException(
             "keyport.ratelimit.mode=redis needs keyport.redis.url (env KEYPORT_REDIS_URL)");
@@ -91,7 +93,7 @@ public class PlanLimits {
 
   /** Whether {@link #admit} may block on the database or Redis for this key and plan. */
   public boolean mayBlock(UUID keyId, PlanView plan) {
-    boolean shared = "redis".equals(mode) && !redisDown;
+    boolean shared = redisMode && !redisDown;
     return (plan.monthlyQuota() != null && (shared || !quotas.isLoaded(keyId)))
         || (plan.limited() && shared);
   }
@@ -106,7 +108,7 @@ public class PlanLimits {
     boolean quotaShared = false;
     if (plan.monthlyQuota() != null) {
       long limit = plan.monthlyQuota();
-      quota = shared(() -> sharedQuotas().take(keyId, limit));
+      quota = redisMode ? shared(() -> sharedQuotas().take(keyId, limit)) : null;
       quotaShared = quota != null;
       if (!quotaShared) {
         quota = quotas.take(keyId, limit);
@@ -118,7 +120,10 @@ public class PlanLimits {
     if (!plan.limited()) {
       return quota;
     }
-    Admission rate = shared(() -> sharedBuckets().take(keyId, plan.requestsPerUnit(), plan.unit()));
+    Admission rate =
+        redisMode
+            ? shared(() -> sharedBuckets().take(keyId, plan.requestsPerUnit(), plan.unit()))
+            : null;
     if (rate == null) {
       rate = rates.take(keyId, plan.requestsPerUnit(), plan.unit());
     }
@@ -141,7 +146,7 @@ public class PlanLimits {
    * at most once a second), or when the step fails, so the caller limits on this node instead.
    */
   private <T> T shared(Supplier<T> step) {
-    if (!"redis".equals(mode) || (redisDown && System.nanoTime() < nextRedisTry)) {
+    if (!redisMode || (redisDown && System.nanoTime() < nextRedisTry)) {
       return null;
     }
     try {

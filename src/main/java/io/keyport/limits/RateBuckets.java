@@ -8,6 +8,7 @@ import io.github.bucket4j.BucketConfiguration;
 import io.github.bucket4j.ConsumptionProbe;
 import io.github.bucket4j.TimeMeter;
 import io.github.bucket4j.TokensInheritanceStrategy;
+import io.github.bucket4j.local.SynchronizationStrategy;
 import io.keyport.catalog.RateUnit;
 import java.time.Duration;
 import java.util.UUID;
@@ -32,8 +33,10 @@ final class RateBuckets {
 
   /** Takes one token of the key's bucket for a plan of {@code requests} per {@code unit}. */
   Admission take(UUID keyId, int requests, RateUnit unit) {
-    KeyBucket entry =
-        buckets.get(keyId, id -> new KeyBucket(newBucket(requests, unit), requests, unit));
+    KeyBucket entry = buckets.getIfPresent(keyId); // no capturing lambda on the common path
+    if (entry == null) {
+      entry = buckets.get(keyId, id -> new KeyBucket(newBucket(requests, unit), requests, unit));
+    }
     if (entry.requests() != requests || entry.unit() != unit) {
       entry
           .bucket()
@@ -62,7 +65,13 @@ final class RateBuckets {
   }
 
   private Bucket newBucket(int requests, RateUnit unit) {
-    return Bucket.builder().withCustomTimePrecision(clock).addLimit(limit(requests, unit)).build();
+    // One bucket per key is rarely contended: locking in place allocates less per request than
+    // Bucket4j's default lock-free copy-and-swap of the bucket's state.
+    return Bucket.builder()
+        .withCustomTimePrecision(clock)
+        .withSynchronizationStrategy(SynchronizationStrategy.SYNCHRONIZED)
+        .addLimit(limit(requests, unit))
+        .build();
   }
 
   private static BucketConfiguration configuration(int requests, RateUnit unit) {

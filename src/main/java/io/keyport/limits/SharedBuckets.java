@@ -1,9 +1,13 @@
 package io.keyport.limits;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import io.github.bucket4j.BucketConfiguration;
 import io.github.bucket4j.ConsumptionProbe;
+import io.github.bucket4j.distributed.BucketProxy;
 import io.github.bucket4j.distributed.ExpirationAfterWriteStrategy;
 import io.github.bucket4j.distributed.proxy.ProxyManager;
+import io.github.bucket4j.distributed.proxy.optimization.Optimizations;
 import io.github.bucket4j.redis.lettuce.Bucket4jLettuce;
 import io.keyport.catalog.RateUnit;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -20,6 +24,8 @@ final class SharedBuckets {
 
   private final ProxyManager<byte[]> buckets;
   private final String prefix;
+  private final Cache<String, BucketProxy> proxies =
+      Caffeine.newBuilder().expireAfterAccess(Duration.ofMinutes(10)).maximumSize(100_000).build();
 
   SharedBuckets(StatefulRedisConnection<byte[], byte[]> redis, String prefix) {
     this.prefix = prefix;
@@ -37,13 +43,26 @@ final class SharedBuckets {
    * @throws RuntimeException when Redis does not answer in time
    */
   Admission take(UUID keyId, int requests, RateUnit unit) {
-    byte[] name =
-        (prefix + "keyport:rate:" + keyId + ":" + requests + "/" + unit)
-            .getBytes(StandardCharsets.UTF_8);
+    String name = prefix + "keyport:rate:" + keyId + ":" + requests + "/" + unit;
+    BucketProxy bucket = proxies.getIfPresent(name);
+    if (bucket == null) {
+      bucket = proxies.get(name, n -> proxy(n, requests, unit));
+    }
+    ConsumptionProbe probe = bucket.tryConsumeAndReturnRemaining(1);
+    return RateBuckets.admission(probe, requests, unit);
+  }
+
+  /**
+   * One proxy per bucket, kept, with Bucket4j's batching: requests for the same key that arrive
+   * while a compare-and-swap is in flight go to Redis together in the next one, instead of each
+   * retrying against the others (a busy key's requests collided and retried otherwise).
+   */
+  private BucketProxy proxy(String name, int requests, RateUnit unit) {
     BucketConfiguration configuration =
         BucketConfiguration.builder().addLimit(RateBuckets.limit(requests, unit)).build();
-    ConsumptionProbe probe =
-        buckets.builder().build(name, () -> configuration).tryConsumeAndReturnRemaining(1);
-    return RateBuckets.admission(probe, requests, unit);
+    return buckets
+        .builder()
+        .withOptimization(Optimizations.batching())
+        .build(name.getBytes(StandardCharsets.UTF_8), () -> configuration);
   }
 }
