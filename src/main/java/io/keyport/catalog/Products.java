@@ -348,31 +348,12 @@ public class Products {
         .getSingleResult();
   }
 
-  /** Per product id: {live keys, keys ever made}. */
   private Map<Long, long[]> keyCounts() {
-    Map<Long, long[]> counts = new LinkedHashMap<>();
-    for (Object row :
-        em.createNativeQuery(
-                "select product_id, count(*) filter (where revoked_at is null), count(*)"
-                    + " from api_key group by product_id")
-            .getResultList()) {
-      Object[] columns = (Object[]) row;
-      counts.put(
-          ((Number) columns[0]).longValue(),
-          new long[] {((Number) columns[1]).longValue(), ((Number) columns[2]).longValue()});
-    }
-    return counts;
+    return KeyCounts.all(em, KeyCounts.PRODUCT);
   }
 
   private long[] keyCounts(ApiProduct product) {
-    Object[] columns =
-        (Object[])
-            em.createNativeQuery(
-                    "select count(*) filter (where revoked_at is null), count(*) from api_key"
-                        + " where product_id = ?1")
-                .setParameter(1, product.getId())
-                .getSingleResult();
-    return new long[] {((Number) columns[0]).longValue(), ((Number) columns[1]).longValue()};
+    return KeyCounts.of(em, KeyCounts.PRODUCT, product.getId());
   }
 
   private static ManagedProduct managed(ApiProduct product, long[] keys) {

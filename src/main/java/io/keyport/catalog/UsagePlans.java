@@ -190,24 +190,12 @@ public class UsagePlans {
     return offered;
   }
 
-  /** Per plan id: {live keys, keys ever made}. */
   private Map<Long, long[]> keyCounts() {
-    Map<Long, long[]> counts = new HashMap<>();
-    for (Object row :
-        em.createNativeQuery(
-                "select plan_id, count(*) filter (where revoked_at is null), count(*)"
-                    + " from api_key group by plan_id")
-            .getResultList()) {
-      Object[] columns = (Object[]) row;
-      counts.put(
-          ((Number) columns[0]).longValue(),
-          new long[] {((Number) columns[1]).longValue(), ((Number) columns[2]).longValue()});
-    }
-    return counts;
+    return KeyCounts.all(em, KeyCounts.PLAN);
   }
 
   private long[] keyCounts(UsagePlan plan) {
-    return keyCounts().getOrDefault(plan.getId(), new long[2]);
+    return KeyCounts.of(em, KeyCounts.PLAN, plan.getId());
   }
 
   private static ManagedPlan managed(UsagePlan plan, List<String> offeredBy, long[] keys) {
