@@ -39,6 +39,7 @@ public class Products {
   @PersistenceContext private EntityManager em;
   @Inject private AuditLog audit;
   @Inject private Event<ProductRetired> retirements;
+  @Inject private KeyTally keyTally;
 
   /** Every product, the retired ones last, each by display name. */
   @Transactional(Transactional.TxType.SUPPORTS)
@@ -349,11 +350,11 @@ public class Products {
   }
 
   private Map<Long, long[]> keyCounts() {
-    return KeyCounts.all(em, KeyCounts.PRODUCT);
+    return keyTally.perProduct();
   }
 
   private long[] keyCounts(ApiProduct product) {
-    return KeyCounts.of(em, KeyCounts.PRODUCT, product.getId());
+    return keyTally.ofProduct(product.getId());
   }
 
   private static ManagedProduct managed(ApiProduct product, long[] keys) {

@@ -29,6 +29,7 @@ public class UsagePlans {
 
   @PersistenceContext private EntityManager em;
   @Inject private AuditLog audit;
+  @Inject private KeyTally keyTally;
 
   /** Every plan, in the order they were made. */
   @Transactional(Transactional.TxType.SUPPORTS)
@@ -191,11 +192,11 @@ public class UsagePlans {
   }
 
   private Map<Long, long[]> keyCounts() {
-    return KeyCounts.all(em, KeyCounts.PLAN);
+    return keyTally.perPlan();
   }
 
   private long[] keyCounts(UsagePlan plan) {
-    return KeyCounts.of(em, KeyCounts.PLAN, plan.getId());
+    return keyTally.ofPlan(plan.getId());
   }
 
   private static ManagedPlan managed(UsagePlan plan, List<String> offeredBy, long[] keys) {

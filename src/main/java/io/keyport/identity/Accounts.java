@@ -52,6 +52,7 @@ public class Accounts {
   @PersistenceContext private EntityManager em;
   @Inject private Passwords passwords;
   @Inject private AuditLog audit;
+  @Inject private OwnedKeys ownedKeys;
   @Inject private RedisMirror mirror;
   @Inject private Event<DataChanged> changes;
   @Resource private TransactionSynchronizationRegistry transactions;
@@ -81,14 +82,14 @@ public class Accounts {
     TypedQuery<User> query = em.createQuery(jpql.toString(), User.class).setMaxResults(limit);
     parameters.forEach(query::setParameter);
     List<User> users = query.getResultList();
-    Map<Long, Long> keys = liveKeyCounts();
+    Map<Long, Long> keys = ownedKeys.livePerUser();
     return users.stream().map(u -> u.account(keys.getOrDefault(u.getId(), 0L))).toList();
   }
 
   @Transactional(Transactional.TxType.SUPPORTS)
   public Account account(String username) {
     User user = existing(username);
-    return user.account(liveKeyCount(user));
+    return user.account(ownedKeys.liveOf(user.getId()));
   }
 
   @Transactional(Transactional.TxType.SUPPORTS)
@@ -182,7 +183,7 @@ public class Accounts {
     changed.put("enabled", new FieldChange(user.isEnabled(), enabled));
     boolean enabledChanged = enabled != user.isEnabled();
     if (changed.values().stream().allMatch(c -> Objects.equals(c.before(), c.after()))) {
-      return user.account(liveKeyCount(user));
+      return user.account(ownedKeys.liveOf(user.getId()));
     }
     user.setDisplayName(display);
     user.setRoles(roles);
@@ -197,7 +198,7 @@ public class Accounts {
       mirrorKeysOf(user);
     }
     announceAfterCommit(user.getUsername());
-    return user.account(liveKeyCount(user));
+    return user.account(ownedKeys.liveOf(user.getId()));
   }
 
   /**
@@ -249,25 +250,6 @@ public class Accounts {
         .getResultStream()
         .findFirst()
         .orElse(null);
-  }
-
-  private long liveKeyCount(User user) {
-    return em.createQuery(
-            "select count(k) from ApiKey k where k.owner = :user and k.revokedAt is null",
-            Long.class)
-        .setParameter("user", user)
-        .getSingleResult();
-  }
-
-  private Map<Long, Long> liveKeyCounts() {
-    Map<Long, Long> counts = new HashMap<>();
-    em.createQuery(
-            "select k.owner.id, count(k) from ApiKey k where k.revokedAt is null"
-                + " group by k.owner.id",
-            Object[].class)
-        .getResultList()
-        .forEach(row -> counts.put((Long) row[0], (Long) row[1]));
-    return counts;
   }
 
   private static String username(String raw, Map<String, String> errors) {

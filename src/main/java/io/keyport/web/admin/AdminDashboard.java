@@ -5,6 +5,7 @@ import io.keyport.identity.Accounts;
 import io.keyport.keys.KeyDirectory;
 import io.keyport.limits.Traffic;
 import io.keyport.mirror.RedisMirror;
+import io.keyport.web.Charts;
 import io.keyport.web.Messages;
 import io.keyport.web.Texts;
 import jakarta.enterprise.context.RequestScoped;
@@ -48,18 +49,16 @@ public class AdminDashboard {
     products = catalog.products().size();
     liveKeys = keys.liveCount();
     keysThisWeek = keys.createdSince(Instant.now().minus(7, ChronoUnit.DAYS));
-    List<TrafficCharts.Bar> minutes =
+    List<Charts.Bar> minutes =
         traffic.lastHourOnThisNode().stream()
-            .map(m -> new TrafficCharts.Bar(m.start(), m.counts()))
+            .map(m -> new Charts.Bar(m.start(), m.counts()))
             .toList();
     lastHourTotal = total(minutes);
-    minuteChart = TrafficCharts.stacked(minutes);
-    List<TrafficCharts.Bar> hours =
-        traffic.last24Hours().stream()
-            .map(h -> new TrafficCharts.Bar(h.start(), h.counts()))
-            .toList();
+    minuteChart = Charts.traffic(minutes);
+    List<Charts.Bar> hours =
+        traffic.last24Hours().stream().map(h -> new Charts.Bar(h.start(), h.counts())).toList();
     last24HoursTotal = total(hours);
-    hourChart = TrafficCharts.stacked(hours);
+    hourChart = Charts.traffic(hours);
     topKeys = traffic.topKeys(TOP_KEYS);
     if (mirror.isEnabled()) {
       try {
@@ -70,7 +69,7 @@ public class AdminDashboard {
     }
   }
 
-  private static long total(List<TrafficCharts.Bar> bars) {
+  private static long total(List<Charts.Bar> bars) {
     return bars.stream()
         .flatMap(b -> b.counts().values().stream())
         .mapToLong(Long::longValue)

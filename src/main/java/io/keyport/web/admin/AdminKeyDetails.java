@@ -9,9 +9,9 @@ import io.keyport.keys.KeyDirectory;
 import io.keyport.limits.UsageHistory;
 import io.keyport.platform.RequestRefused;
 import io.keyport.web.Caller;
+import io.keyport.web.Charts;
 import io.keyport.web.Messages;
 import io.keyport.web.Texts;
-import io.keyport.web.portal.UsageCharts;
 import jakarta.faces.view.ViewScoped;
 import jakarta.inject.Inject;
 import jakarta.inject.Named;
@@ -94,8 +94,8 @@ public class AdminKeyDetails implements Serializable {
     }
     show(key);
     UsageHistory.KeyUsage usage = history.of(key.id());
-    hourlyChart = UsageCharts.hourly(usage.hours());
-    dailyChart = UsageCharts.daily(usage.days());
+    hourlyChart = Charts.hourlyUsage(usage.hours());
+    dailyChart = Charts.dailyUsage(usage.days());
     admittedThisMonth = usage.admittedThisMonth();
   }
 

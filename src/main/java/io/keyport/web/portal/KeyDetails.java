@@ -6,6 +6,7 @@ import io.keyport.keys.ApiKeys;
 import io.keyport.keys.KeyView;
 import io.keyport.limits.UsageHistory;
 import io.keyport.platform.RequestRefused;
+import io.keyport.web.Charts;
 import jakarta.enterprise.context.RequestScoped;
 import jakarta.inject.Inject;
 import jakarta.inject.Named;
@@ -62,11 +63,11 @@ public class KeyDetails {
   }
 
   public String getHourlyChart() {
-    return usage == null ? null : UsageCharts.hourly(usage.hours());
+    return usage == null ? null : Charts.hourlyUsage(usage.hours());
   }
 
   public String getDailyChart() {
-    return usage == null ? null : UsageCharts.daily(usage.days());
+    return usage == null ? null : Charts.dailyUsage(usage.days());
   }
 
   public String getId() {

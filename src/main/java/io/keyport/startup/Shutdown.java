@@ -1,4 +1,4 @@
-package io.keyport.platform;
+package io.keyport.startup;
 
 import io.keyport.keys.LastUsed;
 import io.keyport.limits.UsageMeter;

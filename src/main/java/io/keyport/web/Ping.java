@@ -1,4 +1,4 @@
-package io.keyport.platform;
+package io.keyport.web;
 
 import jakarta.servlet.annotation.WebServlet;
 import jakarta.servlet.http.HttpServlet;

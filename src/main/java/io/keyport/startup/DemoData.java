@@ -1,4 +1,4 @@
-package io.keyport.platform;
+package io.keyport.startup;
 
 import io.keyport.catalog.ApiProduct;
 import io.keyport.catalog.RateUnit;

@@ -1,4 +1,4 @@
-package io.keyport.platform;
+package io.keyport.web;
 
 import jakarta.servlet.RequestDispatcher;
 import jakarta.servlet.ServletException;

@@ -1,9 +1,11 @@
-package io.keyport.platform;
+package io.keyport.startup;
 
 import io.keyport.check.CheckListener;
 import io.keyport.keys.KeyHasher;
 import io.keyport.limits.PlanLimits;
 import io.keyport.mirror.RedisMirror;
+import io.keyport.platform.ChangeFeed;
+import io.keyport.platform.Database;
 import jakarta.annotation.Resource;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.Initialized;
