@@ -916,7 +916,7 @@ class AdminPeopleIT {
         chromium.fullPageScreenshot("admin-dashboard.png");
 
         // Users: search this run's users.
-        browser.findElement(By.id("navUsers")).click();
+        browser.findElement(By.id("navUsers:link")).click();
         wait.until(ExpectedConditions.textToBe(By.tagName("h1"), "Users"));
         WebElement query = browser.findElement(By.id("usersForm:query"));
         query.sendKeys(RUN);
