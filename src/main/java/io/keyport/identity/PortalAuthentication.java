@@ -76,7 +76,7 @@ public class PortalAuthentication implements HttpAuthenticationMechanism {
     }
     HttpSession session = request.getSession(false);
     if (session != null && session.getAttribute(SignedIn.SESSION_ATTRIBUTE) instanceof SignedIn s) {
-      Optional<UserView> current = users.signedIn(s.username());
+      Optional<UserView> current = users.signedIn(s);
       if (current.isPresent()) {
         return context.notifyContainerAboutLogin(s.username(), Set.copyOf(current.get().roles()));
       }
@@ -158,6 +158,10 @@ public class PortalAuthentication implements HttpAuthenticationMechanism {
       HttpServletRequest request, HttpMessageContext context) {
     try {
       OidcSignIn.Finished finished = oidc.finish(request);
+      if (finished.linked()) {
+        LOG.info("Linked a provider identity to " + finished.signedIn().username());
+        return context.redirect(request.getContextPath() + safeReturn(finished.returnTo()));
+      }
       // A new session id at sign-in, so an id planted before login is worth nothing after it.
       request.getSession();
       request.changeSessionId();
