@@ -258,6 +258,18 @@ class OidcIT {
         visible(wait, By.id("signInFailure")).getText().contains("Start again"),
         browser.getPageSource());
     screenshot(browser, "sign-in-failed.png");
+
+    // 7. A local user's profile: the password form and the link to the provider.
+    Local local = Local.create(http, "shot");
+    browser.get(http.uri("/login.xhtml").toString());
+    visible(wait, By.id("login:username")).sendKeys(local.username());
+    browser.findElement(By.id("login:password")).sendKeys(local.password());
+    browser.findElement(By.id("login:submit")).click();
+    wait.until(ExpectedConditions.urlContains("/portal/products.xhtml"));
+    browser.findElement(By.id("accountForm:profile")).click();
+    wait.until(ExpectedConditions.textToBe(By.tagName("h1"), "My profile"));
+    visible(wait, By.id("linkForm:link"));
+    screenshot(browser, "profile.png");
   }
 
   // --- sign-in without a browser: the same redirects, followed by hand ------------------------

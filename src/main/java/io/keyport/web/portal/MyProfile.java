@@ -48,8 +48,8 @@ public class MyProfile {
   private String newPassword;
   private String confirmPassword;
 
+  /** On the first visit (not on a postback, whose panels the lazy {@link #getUser} decides). */
   public void load() {
-    user = users.find(Caller.name()).orElse(null);
     if ("true".equals(external().getRequestParameterMap().get("linked"))) {
       Messages.info(Texts.text("profile.linkedNow", settings.providerName()));
     }
@@ -66,7 +66,7 @@ public class MyProfile {
       users.changePassword(Caller.name(), current, chosen);
       SignedIn.renew((HttpServletRequest) external().getRequest(), Caller.name());
       Messages.info(Texts.text("profile.passwordChanged"));
-      user = users.find(Caller.name()).orElse(null);
+      user = null;
     } catch (RequestRefused refusal) {
       Messages.refused(refusal, FIELDS);
     } finally {
@@ -99,24 +99,27 @@ public class MyProfile {
   }
 
   public User getUser() {
+    if (user == null) {
+      user = users.find(Caller.name()).orElse(null);
+    }
     return user;
   }
 
   /** Whether the person still signs in with a temporary password, which they must change now. */
   public boolean isPasswordChangeRequired() {
-    return user != null && user.isPasswordChangeRequired();
+    return getUser() != null && user.isPasswordChangeRequired();
   }
 
   public boolean isLocal() {
-    return user != null && user.isLocal();
+    return getUser() != null && user.isLocal();
   }
 
   public boolean isLinked() {
-    return user != null && user.getOidcSubject() != null;
+    return getUser() != null && user.getOidcSubject() != null;
   }
 
   public boolean isLinkOffered() {
-    return settings.mode().allowsOidc() && user != null && !isLinked();
+    return settings.mode().allowsOidc() && getUser() != null && !isLinked();
   }
 
   public String getProviderName() {
