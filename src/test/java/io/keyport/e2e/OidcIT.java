@@ -265,8 +265,9 @@ class OidcIT {
     visible(wait, By.id("login:username")).sendKeys(local.username());
     browser.findElement(By.id("login:password")).sendKeys(local.password());
     browser.findElement(By.id("login:submit")).click();
-    wait.until(ExpectedConditions.urlContains("/portal/products.xhtml"));
-    browser.findElement(By.id("accountForm:profile")).click();
+    // Back to the page the sign-in was asked for (step 5's keys page).
+    wait.until(ExpectedConditions.urlContains("/portal/"));
+    visible(wait, By.id("accountForm:profile")).click();
     wait.until(ExpectedConditions.textToBe(By.tagName("h1"), "My profile"));
     visible(wait, By.id("linkForm:link"));
     screenshot(browser, "profile.png");

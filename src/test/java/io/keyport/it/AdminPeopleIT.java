@@ -1061,8 +1061,7 @@ class AdminPeopleIT {
   }
 
   /** The user replaces the temporary password with one of their own, which is returned. */
-  private static String ownPassword(Http http, String username, String temporary)
-      throws Exception {
+  private static String ownPassword(Http http, String username, String temporary) throws Exception {
     String chosen = "own password " + temporary;
     HttpResponse<String> changed =
         http.api(
