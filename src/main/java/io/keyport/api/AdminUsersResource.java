@@ -9,9 +9,11 @@ import io.keyport.platform.RequestRefused;
 import jakarta.inject.Inject;
 import jakarta.security.enterprise.SecurityContext;
 import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.PATCH;
 import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
@@ -46,6 +48,9 @@ public class AdminUsersResource {
       List<String> roles,
       boolean enabled,
       boolean local,
+      String oidcIssuer,
+      String oidcSubject,
+      boolean passwordChangeRequired,
       Instant createdAt,
       long liveKeys,
       long version) {
@@ -56,6 +61,9 @@ public class AdminUsersResource {
           List.copyOf(a.roles()),
           a.enabled(),
           a.local(),
+          a.oidcIssuer(),
+          a.oidcSubject(),
+          a.passwordChangeRequired(),
           a.createdAt(),
           a.liveKeys(),
           a.version());
@@ -69,6 +77,7 @@ public class AdminUsersResource {
       List<String> roles,
       boolean enabled,
       boolean local,
+      boolean passwordChangeRequired,
       Instant createdAt,
       long liveKeys,
       long version,
@@ -81,6 +90,7 @@ public class AdminUsersResource {
           u.roles(),
           u.enabled(),
           u.local(),
+          u.passwordChangeRequired(),
           u.createdAt(),
           u.liveKeys(),
           u.version(),
@@ -91,6 +101,43 @@ public class AdminUsersResource {
     public String toString() {
       return "Created[" + username + ", temporaryPassword=(not shown)]";
     }
+  }
+
+  /** The body of {@code PUT /api/v1/admin/users/{username}/oidc-link}. */
+  public record Link(Long version, String subject) {}
+
+  @PUT
+  @Path("{username}/oidc-link")
+  @Consumes(MediaType.APPLICATION_JSON)
+  @Operation(
+      summary = "Link a user to an identity at the provider",
+      description =
+          "subject: the person's sub claim at the configured issuer. Sign-in never links an"
+              + " existing account by itself; this (or the user's own profile) does.")
+  @APIResponse(responseCode = "200", description = "Linked")
+  @APIResponse(
+      responseCode = "409",
+      description = "identity_taken, already_linked, version_conflict, oidc_off")
+  public User link(@PathParam("username") String username, Link body) {
+    if (body == null) {
+      throw RequestRefused.invalid(null, "Send a JSON body with version and subject.");
+    }
+    return User.of(accounts.linkProvider(caller(), username, body.version(), body.subject()));
+  }
+
+  @DELETE
+  @Path("{username}/oidc-link")
+  @Operation(summary = "Unlink a user from the provider")
+  @APIResponse(responseCode = "409", description = "no_other_sign_in, version_conflict")
+  public User unlink(
+      @PathParam("username") String username, @QueryParam("version") String version) {
+    Long read;
+    try {
+      read = version == null ? null : Long.valueOf(version);
+    } catch (NumberFormatException e) {
+      throw RequestRefused.invalid("version", "version must be the number the user was read with.");
+    }
+    return User.of(accounts.unlinkProvider(caller(), username, read));
   }
 
   /** The body of {@code POST /api/v1/admin/users}. */

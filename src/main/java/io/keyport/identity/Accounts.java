@@ -42,6 +42,7 @@ public class Accounts {
 
   static final int MAX_DISPLAY_NAME = 200;
   private static final int MAX_USERNAME = 254;
+  private static final int MAX_SUBJECT = 500;
   private static final Pattern EMAIL = Pattern.compile("[^@\\s]+@[^@\\s]+\\.[^@\\s.]+");
   private static final Set<String> ROLES = Set.of(Roles.DEVELOPER, Roles.ADMIN);
   private static final String PASSWORD_ALPHABET =
@@ -54,6 +55,7 @@ public class Accounts {
   @Inject private AuditLog audit;
   @Inject private OwnedKeys ownedKeys;
   @Inject private RedisMirror mirror;
+  @Inject private OidcSettings settings;
   @Inject private Event<DataChanged> changes;
   @Resource private TransactionSynchronizationRegistry transactions;
 
@@ -111,7 +113,8 @@ public class Accounts {
       throw usernameTaken(name);
     }
     String password = temporaryPassword();
-    User user = new User(name, display, passwords.hash(password.toCharArray()), granted);
+    User user = new User(name, display, null, granted);
+    user.setTemporaryPassword(passwords.hash(password.toCharArray()));
     em.persist(user);
     try {
       em.flush();
@@ -199,6 +202,123 @@ public class Accounts {
     }
     announceAfterCommit(user.getUsername());
     return user.account(ownedKeys.liveOf(user.getId()));
+  }
+
+  /**
+   * Links the provider identity with {@code subject} (at the configured issuer) to a user, on the
+   * version the admin read: how an existing account, a local one included, gets its sign-in through
+   * the provider, as sign-in itself never links an account. Refused when the identity belongs to
+   * another user or the user is linked to another identity already (unlink first).
+   */
+  @Transactional
+  public Account linkProvider(String actor, String username, Long version, String subject) {
+    User user = current(username, version);
+    if (!settings.mode().allowsOidc()) {
+      throw new RequestRefused(
+          RequestRefused.Reason.CONFLICT,
+          "oidc_off",
+          "subject",
+          "This Keyport does not sign in through a provider (keyport.auth.mode is local), so there"
+              + " is nothing to link.");
+    }
+    String sub = subject == null ? "" : subject.strip();
+    if (sub.isEmpty()
+        || sub.length() > MAX_SUBJECT
+        || sub.chars().anyMatch(Character::isISOControl)) {
+      throw RequestRefused.invalid(
+          "subject",
+          "Enter the person's subject (the sub claim) at "
+              + settings.providerName()
+              + ", at most "
+              + MAX_SUBJECT
+              + " characters.");
+    }
+    String issuer = settings.issuer();
+    User holder =
+        em.createQuery(
+                "select u from User u where u.oidcIssuer = :issuer and u.oidcSubject = :subject",
+                User.class)
+            .setParameter("issuer", issuer)
+            .setParameter("subject", sub)
+            .getResultStream()
+            .findFirst()
+            .orElse(null);
+    if (holder != null && !holder.getId().equals(user.getId())) {
+      throw new RequestRefused(
+          RequestRefused.Reason.CONFLICT,
+          "identity_taken",
+          "subject",
+          "That identity is linked to "
+              + holder.getUsername()
+              + ". Unlink it there first if it belongs to "
+              + user.getUsername()
+              + ".");
+    }
+    if (holder != null) {
+      return user.account(liveKeyCount(user));
+    }
+    if (user.getOidcSubject() != null) {
+      throw new RequestRefused(
+          RequestRefused.Reason.CONFLICT,
+          "already_linked",
+          "subject",
+          user.getUsername()
+              + " is linked to another identity. Unlink it first, then link the new one.");
+    }
+    Map<String, FieldChange> changed = new LinkedHashMap<>();
+    changed.put("oidcIssuer", new FieldChange(null, issuer));
+    changed.put("oidcSubject", new FieldChange(null, sub));
+    user.linkProvider(issuer, sub);
+    flushOnVersion(user);
+    audit.recordChanges(actor, "user.oidc_linked", "user", user.getUsername(), changed);
+    announceAfterCommit(user.getUsername());
+    return user.account(liveKeyCount(user));
+  }
+
+  /** Removes a user's link to the provider, on the version the admin read. */
+  @Transactional
+  public Account unlinkProvider(String actor, String username, Long version) {
+    User user = current(username, version);
+    if (user.getOidcSubject() == null) {
+      return user.account(liveKeyCount(user));
+    }
+    if (!user.isLocal()) {
+      throw new RequestRefused(
+          RequestRefused.Reason.CONFLICT,
+          "no_other_sign_in",
+          "subject",
+          user.getUsername()
+              + " has no password and signs in only through the provider; unlinking would lock"
+              + " them out. Disable the user instead.");
+    }
+    Map<String, FieldChange> changed = new LinkedHashMap<>();
+    changed.put("oidcIssuer", new FieldChange(user.getOidcIssuer(), null));
+    changed.put("oidcSubject", new FieldChange(user.getOidcSubject(), null));
+    user.unlinkProvider();
+    flushOnVersion(user);
+    audit.recordChanges(actor, "user.oidc_unlinked", "user", user.getUsername(), changed);
+    announceAfterCommit(user.getUsername());
+    return user.account(liveKeyCount(user));
+  }
+
+  private User current(String username, Long version) {
+    User user = existing(username);
+    if (version == null) {
+      throw RequestRefused.invalid(
+          "version", "Send the user's version as you read it, so no one's change is overwritten.");
+    }
+    if (version != user.getLockVersion()) {
+      throw conflict(user);
+    }
+    return user;
+  }
+
+  private void flushOnVersion(User user) {
+    try {
+      em.flush();
+    } catch (OptimisticLockException e) {
+      throw conflict(user);
+    }
   }
 
   /**

@@ -32,8 +32,17 @@ public class OidcFailure extends Exception {
     NONCE,
     /** Not a token Keyport can read: not a signed JWT, or lacking required claims. */
     MALFORMED,
-    /** The provider named no e-mail address or username for the person. */
+    /** The token holds neither an e-mail address nor the configured username claim. */
     NO_USERNAME,
+    /** The token's e-mail address is not marked verified by the provider. */
+    UNVERIFIED,
+    /**
+     * A Keyport account with the person's username exists and is not linked to this identity: its
+     * owner links it from their profile, or an admin does; it is never linked by itself.
+     */
+    ACCOUNT_EXISTS,
+    /** Linking from a profile: this provider identity is linked to another Keyport account. */
+    IDENTITY_TAKEN,
     /** The Keyport account exists and is disabled. */
     DISABLED,
     /** The username belongs to a Keyport account linked to another provider identity. */

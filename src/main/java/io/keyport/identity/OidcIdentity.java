@@ -18,20 +18,19 @@ record OidcIdentity(
   private static final int MAX_USERNAME = 254;
 
   /**
-   * Reads the claims: the username is {@code email} unless the provider says it is unverified, else
-   * {@code preferred_username}; the display name is {@code name}, else given and family names, else
-   * the username.
+   * Reads the claims. The username is the claim the operator named ({@code
+   * keyport.oidc.username-claim}), else {@code email} when the provider says it checked it ({@code
+   * email_verified} true); nothing else, as a username taken from a claim the person typed in
+   * themselves (an unverified address, {@code preferred_username}) would let anyone claim a name.
+   * The display name is {@code name}, else given and family names, else the username.
    */
   static OidcIdentity of(
-      JWTClaimsSet claims, Optional<String> adminClaim, Optional<String> adminValue)
+      JWTClaimsSet claims,
+      Optional<String> usernameClaim,
+      Optional<String> adminClaim,
+      Optional<String> adminValue)
       throws OidcFailure {
-    String username = username(claims);
-    if (username == null) {
-      throw new OidcFailure(
-          OidcFailure.Reason.NO_USERNAME,
-          "the token has neither a verified email nor preferred_username; release one of them to"
-              + " Keyport's client (scope email or profile)");
-    }
+    String username = username(claims, usernameClaim);
     String name = string(claims, "name");
     if (name == null) {
       String given = string(claims, "given_name");
@@ -49,18 +48,58 @@ record OidcIdentity(
     return new OidcIdentity(claims.getIssuer(), claims.getSubject(), username, name, admin);
   }
 
-  private static String username(JWTClaimsSet claims) {
-    String email = string(claims, "email");
-    Object verified = claims.getClaim("email_verified");
-    // Linking to an existing account by an address the provider has not checked would let anyone
-    // who types that address into their profile take the account over.
-    boolean unverified = Boolean.FALSE.equals(verified) || "false".equals(verified);
-    String chosen = email != null && !unverified ? email : string(claims, "preferred_username");
-    if (chosen == null) {
+  private static String username(JWTClaimsSet claims, Optional<String> usernameClaim)
+      throws OidcFailure {
+    if (usernameClaim.isPresent()) {
+      String claimed = usable(string(claims, usernameClaim.get()));
+      if (claimed == null) {
+        throw new OidcFailure(
+            OidcFailure.Reason.NO_USERNAME,
+            "the token's "
+                + usernameClaim.get()
+                + " claim (keyport.oidc.username-claim) is missing, not a string, longer than "
+                + MAX_USERNAME
+                + " characters or holds spaces");
+      }
+      return claimed;
+    }
+    String email = usable(string(claims, "email"));
+    if (email == null) {
+      throw new OidcFailure(
+          OidcFailure.Reason.NO_USERNAME,
+          "the token has no email claim; release it to Keyport's client (scope email), or name"
+              + " another claim in keyport.oidc.username-claim");
+    }
+    if (!verified(claims.getClaim("email_verified"))) {
+      throw new OidcFailure(
+          OidcFailure.Reason.UNVERIFIED,
+          "the token's email "
+              + email
+              + " is not marked verified (email_verified is "
+              + claims.getClaim("email_verified")
+              + ")");
+    }
+    return email;
+  }
+
+  /**
+   * Only a real yes: the JSON boolean true, or the string "true" that some providers (Cognito,
+   * older ADFS) send in its place. Missing, false, "yes", 1 and everything else are no.
+   */
+  static boolean verified(Object claim) {
+    return Boolean.TRUE.equals(claim) || (claim instanceof String text && "true".equals(text));
+  }
+
+  private static String usable(String value) {
+    if (value == null) {
       return null;
     }
-    chosen = chosen.trim().toLowerCase(Locale.ROOT);
-    return chosen.isEmpty() || chosen.length() > MAX_USERNAME ? null : chosen;
+    String username = value.trim().toLowerCase(Locale.ROOT);
+    boolean plain =
+        username
+            .codePoints()
+            .noneMatch(c -> Character.isWhitespace(c) || Character.isISOControl(c));
+    return username.isEmpty() || username.length() > MAX_USERNAME || !plain ? null : username;
   }
 
   private static String string(JWTClaimsSet claims, String name) {

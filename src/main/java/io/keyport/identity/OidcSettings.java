@@ -54,7 +54,16 @@ public class OidcSettings {
   @ConfigProperty(name = "keyport.oidc.redirect-uri")
   Optional<String> redirectUri;
 
+  @Inject
+  @ConfigProperty(name = "keyport.oidc.username-claim")
+  Optional<String> usernameClaim;
+
   void check(@Observes @Initialized(ApplicationScoped.class) Object application) {
+    validate();
+  }
+
+  /** Refuses a configuration that cannot work, or would not be safe, with what to set. */
+  void validate() {
     AuthMode mode = mode();
     if (!mode.allowsOidc()) {
       return;
@@ -77,9 +86,43 @@ public class OidcSettings {
       throw new IllegalStateException(
           "keyport.oidc.admin-claim and keyport.oidc.admin-value go together: set both or neither");
     }
-    if (redirectUri.isPresent() && !redirectUri.get().endsWith(OidcSignIn.CALLBACK_PATH)) {
+    // The address the provider sends people back to is never taken from the request: a Host
+    // header the attacker chose would otherwise pick where the code goes and where logout returns.
+    // The launcher's embedded trial sets it to localhost (like the HMAC secret); nothing else does.
+    if (redirectUri().isEmpty()) {
       throw new IllegalStateException(
-          "keyport.oidc.redirect-uri must end with " + OidcSignIn.CALLBACK_PATH);
+          "keyport.auth.mode is "
+              + this.mode
+              + ", which needs keyport.oidc.redirect-uri (env KEYPORT_OIDC_REDIRECT_URI): the"
+              + " portal's public address followed by "
+              + OidcSignIn.CALLBACK_PATH
+              + ", such as https://portal.example.com"
+              + OidcSignIn.CALLBACK_PATH
+              + ", registered at the provider as Keyport's redirect URI");
+    }
+    URI redirect;
+    try {
+      redirect = URI.create(redirectUri().get().trim());
+    } catch (IllegalArgumentException e) {
+      throw new IllegalStateException(
+          "keyport.oidc.redirect-uri is not an address: " + redirectUri().get(), e);
+    }
+    if (!redirect.isAbsolute()
+        || redirect.getHost() == null
+        || !("https".equals(redirect.getScheme()) || "http".equals(redirect.getScheme()))
+        || !redirect.getPath().endsWith(OidcSignIn.CALLBACK_PATH)
+        || redirect.getRawQuery() != null
+        || redirect.getRawFragment() != null) {
+      throw new IllegalStateException(
+          "keyport.oidc.redirect-uri must be an absolute https:// (or http://) address ending with "
+              + OidcSignIn.CALLBACK_PATH
+              + " and without query or fragment, not "
+              + redirectUri().get());
+    }
+    if (usernameClaim.isPresent() && usernameClaim.get().isBlank()) {
+      throw new IllegalStateException(
+          "keyport.oidc.username-claim is blank: name a claim, or leave it unset to use verified"
+              + " e-mail addresses");
     }
     LOG.info(
         "Sign-in: "
@@ -88,6 +131,8 @@ public class OidcSettings {
             + issuer
             + ", client "
             + clientId()
+            + ", usernames from "
+            + usernameClaim().map(c -> "the " + c + " claim").orElse("verified e-mail addresses")
             + (adminClaim.isPresent()
                 ? ", admin when " + adminClaim.get() + " holds " + adminValue.get()
                 : ", no admin claim"));
@@ -126,7 +171,13 @@ public class OidcSettings {
     return adminValue;
   }
 
+  /** The configured redirect URI; required, and checked at start-up, whenever OIDC is on. */
   Optional<String> redirectUri() {
-    return redirectUri.filter(s -> !s.isBlank());
+    return redirectUri.map(String::trim).filter(s -> !s.isBlank());
+  }
+
+  /** The claim that names the Keyport username, when the operator vouches for one. */
+  Optional<String> usernameClaim() {
+    return usernameClaim.map(String::trim).filter(s -> !s.isBlank());
   }
 }

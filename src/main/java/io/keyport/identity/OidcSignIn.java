@@ -31,6 +31,7 @@ public class OidcSignIn {
 
   public static final String LOGIN_PATH = "/oidc/login";
   public static final String CALLBACK_PATH = "/oidc/callback";
+  public static final String PROFILE_PAGE = "/portal/profile.xhtml";
   static final String PENDING_ATTRIBUTE = "io.keyport.oidc.pending";
   static final String ID_TOKEN_ATTRIBUTE = "io.keyport.oidc.idToken";
   private static final Duration PENDING_LIFETIME = Duration.ofMinutes(10);
@@ -47,18 +48,36 @@ public class OidcSignIn {
       String codeVerifier,
       String redirectUri,
       String returnTo,
+      String linkTo,
       Instant started)
       implements Serializable {}
 
-  /** A finished sign-in: who, where they were going, and the ID token for the logout hint. */
-  public record Finished(SignedIn signedIn, String returnTo, String idToken) {}
+  /**
+   * A finished sign-in: who, where they were going, and the ID token for the logout hint; or, with
+   * {@code linked}, a provider identity linked to the account already signed in, whose session goes
+   * on as it was.
+   */
+  public record Finished(SignedIn signedIn, String returnTo, String idToken, boolean linked) {}
 
   /** The provider's authorization address for a new sign-in that returns to {@code returnTo}. */
   public URI start(HttpServletRequest request, String returnTo) throws OidcFailure {
+    return begin(request, returnTo, null);
+  }
+
+  /**
+   * The provider's authorization address for linking the person's identity there to {@code
+   * username}, the account signed in on this session; the callback links instead of signing in.
+   * Started only by the profile page's own form, never by a plain link another site could embed.
+   */
+  public URI startLink(HttpServletRequest request, String username) throws OidcFailure {
+    return begin(request, PROFILE_PAGE + "?linked=true", username);
+  }
+
+  private URI begin(HttpServletRequest request, String returnTo, String linkTo) throws OidcFailure {
     requireOn();
     OidcProvider.Metadata metadata = provider.metadata();
     Pending pending =
-        new Pending(random(), random(), random(), redirectUri(request), returnTo, Instant.now());
+        new Pending(random(), random(), random(), redirectUri(), returnTo, linkTo, Instant.now());
     // A newer sign-in replaces an older one in the same session; the older callback then fails.
     request.getSession().setAttribute(PENDING_ATTRIBUTE, pending);
     Map<String, String> query = new LinkedHashMap<>();
@@ -116,11 +135,24 @@ public class OidcSignIn {
     OidcProvider.Tokens tokens =
         provider.exchange(code, pending.redirectUri(), pending.codeVerifier());
     JWTClaimsSet claims = provider.verifier().verify(tokens.idToken(), pending.nonce());
+    if (pending.linkTo() != null) {
+      // Still the account that asked: a session signed out (or in as someone else) meanwhile
+      // links nothing.
+      if (!(session.getAttribute(SignedIn.SESSION_ATTRIBUTE) instanceof SignedIn signedIn)
+          || !signedIn.username().equals(pending.linkTo())) {
+        throw new OidcFailure(
+            OidcFailure.Reason.STATE,
+            "the session that asked to link " + pending.linkTo() + " is no longer signed in as it");
+      }
+      users.linkThroughProvider(pending.linkTo(), linkIdentity(claims));
+      return new Finished(signedIn, pending.returnTo(), null, true);
+    }
     UserView user = users.signInThroughProvider(identity(claims), true);
     return new Finished(
         new SignedIn(user.username(), Set.copyOf(user.roles())),
         pending.returnTo(),
-        tokens.idToken());
+        tokens.idToken(),
+        false);
   }
 
   /** The user a REST API bearer token (ID token or JWT access token) of the provider stands for. */
@@ -145,24 +177,37 @@ public class OidcSignIn {
         : Optional.empty();
   }
 
-  /** The portal's public address: from keyport.oidc.redirect-uri where set, else the request. */
-  public String publicBase(HttpServletRequest request) {
-    Optional<String> configured = settings.redirectUri();
-    if (configured.isPresent()) {
-      String uri = configured.get();
-      return uri.substring(0, uri.length() - CALLBACK_PATH.length());
-    }
-    String url = request.getRequestURL().toString();
-    return url.substring(0, url.length() - request.getRequestURI().length())
-        + request.getContextPath();
+  /**
+   * The portal's public address, from keyport.oidc.redirect-uri; never from the request, whose Host
+   * header the client chooses. Empty only with OIDC off, where nothing uses it.
+   */
+  public String publicBase() {
+    return settings
+        .redirectUri()
+        .map(uri -> uri.substring(0, uri.length() - CALLBACK_PATH.length()))
+        .orElse("");
   }
 
-  private String redirectUri(HttpServletRequest request) {
-    return settings.redirectUri().orElseGet(() -> publicBase(request) + CALLBACK_PATH);
+  private String redirectUri() throws OidcFailure {
+    return settings
+        .redirectUri()
+        .orElseThrow(
+            () ->
+                new OidcFailure(
+                    OidcFailure.Reason.UNAVAILABLE, "keyport.oidc.redirect-uri is not set"));
   }
 
   private OidcIdentity identity(JWTClaimsSet claims) throws OidcFailure {
-    return OidcIdentity.of(claims, settings.adminClaim(), settings.adminValue());
+    return OidcIdentity.of(
+        claims, settings.usernameClaim(), settings.adminClaim(), settings.adminValue());
+  }
+
+  /**
+   * The identity to link: only issuer and subject matter, as the account keeps its own username; so
+   * a token without a usable username can still be linked to an account its owner signed in to.
+   */
+  private static OidcIdentity linkIdentity(JWTClaimsSet claims) {
+    return new OidcIdentity(claims.getIssuer(), claims.getSubject(), null, null, Optional.empty());
   }
 
   private void requireOn() throws OidcFailure {

@@ -32,6 +32,34 @@ public class Passwords {
     decoyHash = pbkdf2.generate(DECOY_PASSWORD.toCharArray());
   }
 
+  /** The fewest characters a password a person chooses may have (NIST SP 800-63B asks for 8). */
+  public static final int MIN_LENGTH = 12;
+
+  /** The most: PBKDF2 hashes all of it, so a megabyte "password" is work an attacker orders. */
+  public static final int MAX_LENGTH = 256;
+
+  /**
+   * What is wrong with {@code chosen} as a new password for {@code username}, or null when nothing
+   * is. Length is the rule that matters (NIST SP 800-63B); no composition rules.
+   */
+  public String problem(char[] chosen, String username) {
+    if (chosen == null || chosen.length == 0) {
+      return "Enter a new password of at least " + MIN_LENGTH + " characters.";
+    }
+    if (chosen.length < MIN_LENGTH) {
+      return "A password has at least "
+          + MIN_LENGTH
+          + " characters; a few words in a row make a good one.";
+    }
+    if (chosen.length > MAX_LENGTH) {
+      return "A password has at most " + MAX_LENGTH + " characters.";
+    }
+    if (username != null && new String(chosen).equalsIgnoreCase(username)) {
+      return "Your password cannot be your username.";
+    }
+    return null;
+  }
+
   public String hash(char[] password) {
     return pbkdf2.generate(password);
   }

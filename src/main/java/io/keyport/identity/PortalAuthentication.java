@@ -76,7 +76,7 @@ public class PortalAuthentication implements HttpAuthenticationMechanism {
     }
     HttpSession session = request.getSession(false);
     if (session != null && session.getAttribute(SignedIn.SESSION_ATTRIBUTE) instanceof SignedIn s) {
-      Optional<UserView> current = users.signedIn(s.username());
+      Optional<UserView> current = users.signedIn(s);
       if (current.isPresent()) {
         return context.notifyContainerAboutLogin(s.username(), Set.copyOf(current.get().roles()));
       }
@@ -158,6 +158,10 @@ public class PortalAuthentication implements HttpAuthenticationMechanism {
       HttpServletRequest request, HttpMessageContext context) {
     try {
       OidcSignIn.Finished finished = oidc.finish(request);
+      if (finished.linked()) {
+        LOG.info("Linked a provider identity to " + finished.signedIn().username());
+        return context.redirect(request.getContextPath() + safeReturn(finished.returnTo()));
+      }
       // A new session id at sign-in, so an id planted before login is worth nothing after it.
       request.getSession();
       request.changeSessionId();
@@ -322,8 +326,17 @@ public class PortalAuthentication implements HttpAuthenticationMechanism {
               + provider
               + " issued it.";
       case NO_USERNAME ->
-          "The bearer token names no e-mail address or preferred_username, so"
-              + " Keyport cannot tell who you are. Ask for the email or profile scope.";
+          "The bearer token names no e-mail address (or the claim keyport.oidc.username-claim"
+              + " names), so Keyport cannot tell who you are. Ask for the email scope.";
+      case UNVERIFIED ->
+          "The bearer token's e-mail address is not verified by "
+              + provider
+              + ", so Keyport does not take it as your username. Confirm the address there.";
+      case ACCOUNT_EXISTS ->
+          "A Keyport account with the token's e-mail address exists and is not linked to your "
+              + provider
+              + " identity. Sign in with its password and link it from your profile, or ask an"
+              + " administrator to link it.";
       default ->
           "The bearer token is not a signed JWT from "
               + provider

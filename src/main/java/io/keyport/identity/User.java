@@ -42,6 +42,12 @@ public class User {
 
   private boolean enabled = true;
 
+  @Column(name = "password_change_required", nullable = false)
+  private boolean passwordChangeRequired;
+
+  @Column(name = "password_changed_at")
+  private Instant passwordChangedAt;
+
   @Column(name = "created_at", nullable = false, updatable = false)
   private Instant createdAt;
 
@@ -75,6 +81,25 @@ public class User {
   void linkProvider(String issuer, String subject) {
     this.oidcIssuer = issuer;
     this.oidcSubject = subject;
+  }
+
+  /** Drops the link to the provider's identity, so the person can be linked again. */
+  void unlinkProvider() {
+    this.oidcIssuer = null;
+    this.oidcSubject = null;
+  }
+
+  /** A password the admin chose for the user: good for one sign-in, which must replace it. */
+  void setTemporaryPassword(String passwordHash) {
+    this.passwordHash = passwordHash;
+    this.passwordChangeRequired = true;
+  }
+
+  /** The user's own new password; sessions that began before {@code at} end. */
+  void changePassword(String passwordHash, Instant at) {
+    this.passwordHash = passwordHash;
+    this.passwordChangeRequired = false;
+    this.passwordChangedAt = at;
   }
 
   void rename(String displayName) {
@@ -112,6 +137,14 @@ public class User {
 
   public String getOidcSubject() {
     return oidcSubject;
+  }
+
+  public boolean isPasswordChangeRequired() {
+    return passwordChangeRequired;
+  }
+
+  public Instant getPasswordChangedAt() {
+    return passwordChangedAt;
   }
 
   public boolean isEnabled() {
@@ -155,6 +188,9 @@ public class User {
         new TreeSet<>(roles),
         enabled,
         isLocal(),
+        oidcIssuer,
+        oidcSubject,
+        passwordChangeRequired,
         createdAt,
         liveKeys,
         lockVersion);

@@ -2,15 +2,26 @@ package io.keyport.identity;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import io.keyport.audit.AuditLog;
 import io.keyport.platform.DataChanged;
+import io.keyport.platform.RequestRefused;
+import jakarta.annotation.Resource;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.PersistenceContext;
+import jakarta.transaction.Status;
+import jakarta.transaction.Synchronization;
+import jakarta.transaction.TransactionSynchronizationRegistry;
 import jakarta.transaction.Transactional;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -21,11 +32,18 @@ public class Users {
 
   // Who may go on using a session: read on every signed-in request, so kept in memory, and
   // dropped the moment a user changes (on every node, by PostgreSQL's notification).
-  private final Cache<String, Optional<UserView>> sessions =
+  private final Cache<String, Optional<Standing>> sessions =
       Caffeine.newBuilder().maximumSize(100_000).expireAfterWrite(Duration.ofMinutes(5)).build();
 
   @PersistenceContext private EntityManager em;
   @Inject private Passwords passwords;
+  @Inject private AuditLog audit;
+  @Inject private Event<DataChanged> changes;
+  @Resource private TransactionSynchronizationRegistry transactions;
+
+  /** What decides whether a session may go on, and where to. */
+  private record Standing(
+      UserView user, boolean passwordChangeRequired, Instant passwordChangedAt) {}
 
   public Optional<User> find(String username) {
     if (username == null || username.isBlank()) {
@@ -49,25 +67,30 @@ public class Users {
   }
 
   /**
-   * The Keyport user for a person the provider vouched for, created on first sign-in. Matched by
-   * issuer and subject first (stable even when the e-mail address changes), else by username, in
-   * which case an account not yet linked to any provider identity is linked to this one. At an
-   * interactive sign-in the display name follows the provider and, with an admin claim configured,
-   * so does the admin role; a bearer token only finds or creates the user.
+   * The Keyport user for a person the provider vouched for, created on first sign-in. Found only by
+   * issuer and subject (stable even when the e-mail address changes). A username that an existing
+   * account holds is never linked by itself, whatever the token says: that account's owner links it
+   * from their profile ({@link #linkThroughProvider}), or an admin does; otherwise an account at
+   * the provider with someone else's address would take that account over. At an interactive
+   * sign-in the display name follows the provider and, with an admin claim configured, so does the
+   * admin role; a bearer token only finds or creates the user.
    */
   @Transactional(rollbackOn = OidcFailure.class)
   public UserView signInThroughProvider(OidcIdentity identity, boolean interactive)
       throws OidcFailure {
-    Optional<User> linked =
-        em.createQuery(
-                "select u from User u where u.oidcIssuer = :issuer and u.oidcSubject = :subject",
-                User.class)
-            .setParameter("issuer", identity.issuer())
-            .setParameter("subject", identity.subject())
-            .getResultStream()
-            .findFirst();
-    User user = linked.or(() -> find(identity.username())).orElse(null);
+    User user = linkedTo(identity).orElse(null);
     if (user == null) {
+      if (find(identity.username()).isPresent()) {
+        throw new OidcFailure(
+            OidcFailure.Reason.ACCOUNT_EXISTS,
+            "the Keyport account "
+                + identity.username()
+                + " exists and is not linked to subject "
+                + identity.subject()
+                + " of "
+                + identity.issuer()
+                + "; its owner links it from their profile, or an admin links it");
+      }
       user =
           User.fromProvider(
               identity.username(), identity.displayName(), identity.issuer(), identity.subject());
@@ -80,17 +103,6 @@ public class Users {
           OidcFailure.Reason.DISABLED,
           "the Keyport account " + user.getUsername() + " is disabled");
     }
-    if (linked.isEmpty()) {
-      if (user.getOidcSubject() != null) {
-        throw new OidcFailure(
-            OidcFailure.Reason.CONFLICT,
-            "the Keyport account "
-                + user.getUsername()
-                + " is linked to another identity of "
-                + user.getOidcIssuer());
-      }
-      user.linkProvider(identity.issuer(), identity.subject());
-    }
     if (interactive) {
       user.rename(identity.displayName());
       identity.admin().ifPresent(user::grantAdmin);
@@ -99,11 +111,162 @@ public class Users {
   }
 
   /**
-   * The user behind a session as they are now: empty once disabled or removed, and with the roles
-   * they hold now, so disabling or demoting someone takes effect on their open sessions too.
+   * Links the provider identity that just signed in to {@code username}, the account signed in on
+   * the session that asked for it. Refused when the identity belongs to another account, or the
+   * account is linked to another identity already. Names and roles stay as they are.
    */
-  public Optional<UserView> signedIn(String username) {
-    return sessions.get(username, u -> find(u).filter(User::isEnabled).map(User::view));
+  @Transactional(rollbackOn = OidcFailure.class)
+  public void linkThroughProvider(String username, OidcIdentity identity) throws OidcFailure {
+    User user =
+        find(username)
+            .filter(User::isEnabled)
+            .orElseThrow(
+                () ->
+                    new OidcFailure(
+                        OidcFailure.Reason.DISABLED,
+                        "the Keyport account " + username + " is disabled or gone"));
+    Optional<User> holder = linkedTo(identity);
+    if (holder.isPresent() && !holder.get().getId().equals(user.getId())) {
+      throw new OidcFailure(
+          OidcFailure.Reason.IDENTITY_TAKEN,
+          "subject "
+              + identity.subject()
+              + " of "
+              + identity.issuer()
+              + " is linked to "
+              + holder.get().getUsername()
+              + ", not to "
+              + username);
+    }
+    if (holder.isPresent()) {
+      return;
+    }
+    if (user.getOidcSubject() != null) {
+      throw new OidcFailure(
+          OidcFailure.Reason.CONFLICT,
+          "the Keyport account " + username + " is linked to another identity already");
+    }
+    user.linkProvider(identity.issuer(), identity.subject());
+    audit.record(
+        username,
+        "user.oidc_linked",
+        "user",
+        username,
+        Map.of("issuer", identity.issuer(), "subject", identity.subject(), "by", "profile"));
+    announceAfterCommit(username);
+  }
+
+  private Optional<User> linkedTo(OidcIdentity identity) {
+    return em.createQuery(
+            "select u from User u where u.oidcIssuer = :issuer and u.oidcSubject = :subject",
+            User.class)
+        .setParameter("issuer", identity.issuer())
+        .setParameter("subject", identity.subject())
+        .getResultStream()
+        .findFirst();
+  }
+
+  /**
+   * Changes a local user's own password. Refused, with nothing written: a wrong current password, a
+   * new one that breaks {@link Passwords#problem}, and a user without a local password. The change
+   * is audited (never the passwords), clears the temporary-password flag, and ends every session of
+   * the user that began before it; the caller renews its own ({@link SignedIn#renew}).
+   */
+  @Transactional
+  public void changePassword(String username, char[] current, char[] chosen) {
+    User user =
+        find(username)
+            .orElseThrow(() -> RequestRefused.notFound("There is no user " + username + "."));
+    if (!user.isLocal()) {
+      throw new RequestRefused(
+          RequestRefused.Reason.INVALID,
+          "no_local_password",
+          "currentPassword",
+          "Your account signs in through the identity provider and has no Keyport password to"
+              + " change. Change your password there.");
+    }
+    Map<String, String> errors = new LinkedHashMap<>();
+    if (current == null || current.length == 0) {
+      errors.put("currentPassword", "Enter your current password.");
+    }
+    String problem = passwords.problem(chosen, username);
+    if (problem != null) {
+      errors.put("newPassword", problem);
+    }
+    RequestRefused.throwIfAny(errors);
+    if (!passwords.verify(current, user.getPasswordHash())) {
+      throw new RequestRefused(
+          RequestRefused.Reason.INVALID,
+          "wrong_password",
+          "currentPassword",
+          "Your current password is not right. Enter the password you signed in with.");
+    }
+    if (passwords.verify(chosen, user.getPasswordHash())) {
+      throw new RequestRefused(
+          RequestRefused.Reason.INVALID,
+          "password_unchanged",
+          "newPassword",
+          "The new password is the one you have now. Choose a different one.");
+    }
+    boolean wasTemporary = user.isPasswordChangeRequired();
+    user.changePassword(passwords.hash(chosen), Instant.now().truncatedTo(ChronoUnit.MICROS));
+    audit.record(
+        username,
+        "user.password_changed",
+        "user",
+        username,
+        Map.of("temporary", wasTemporary, "otherSessionsEnded", true));
+    announceAfterCommit(username);
+  }
+
+  /**
+   * The user behind a session as they are now: empty once disabled or removed, or when their
+   * password changed after the session signed in, and with the roles they hold now, so disabling or
+   * demoting someone takes effect on their open sessions too.
+   */
+  public Optional<UserView> signedIn(SignedIn session) {
+    return standing(session.username())
+        .filter(
+            s ->
+                s.passwordChangedAt() == null
+                    || session.since() == null
+                    || !session.since().isBefore(s.passwordChangedAt()))
+        .map(Standing::user);
+  }
+
+  /** Whether the user signs in with a temporary password, which they must change first. */
+  public boolean passwordChangeRequired(String username) {
+    return standing(username).map(Standing::passwordChangeRequired).orElse(false);
+  }
+
+  private Optional<Standing> standing(String username) {
+    return sessions.get(
+        username,
+        u ->
+            find(u)
+                .filter(User::isEnabled)
+                .map(
+                    user ->
+                        new Standing(
+                            user.view(),
+                            user.isPasswordChangeRequired(),
+                            user.getPasswordChangedAt())));
+  }
+
+  /** This node's cache hears of the change as it commits; other nodes by PostgreSQL's notice. */
+  private void announceAfterCommit(String username) {
+    transactions.registerInterposedSynchronization(
+        new Synchronization() {
+          @Override
+          public void beforeCompletion() {}
+
+          @Override
+          public void afterCompletion(int status) {
+            if (status == Status.STATUS_COMMITTED) {
+              changes.fire(new DataChanged(DataChanged.Kind.USER, username));
+            }
+          }
+        });
   }
 
   void onDataChanged(@Observes DataChanged change) {

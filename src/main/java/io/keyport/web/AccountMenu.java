@@ -50,7 +50,7 @@ public class AccountMenu {
     HttpServletRequest request = (HttpServletRequest) external.getRequest();
     String signedOut = "/login.xhtml?signedOut=true";
     Optional<URI> provider =
-        oidc.endSession(request.getSession(false), oidc.publicBase(request) + signedOut);
+        oidc.endSession(request.getSession(false), oidc.publicBase() + signedOut);
     request.logout();
     external.invalidateSession();
     external.redirect(

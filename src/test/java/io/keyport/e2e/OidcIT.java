@@ -53,6 +53,7 @@ import org.jboss.arquillian.test.api.ArquillianResource;
 import org.jboss.shrinkwrap.api.spec.WebArchive;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.openqa.selenium.By;
@@ -104,6 +105,16 @@ class OidcIT {
   @ArquillianResource
   @OperateOnDeployment("oidc")
   URL base;
+
+  /**
+   * The node listens on a port Maven reserved and names http://127.0.0.1:port/oidc/callback as its
+   * redirect URI (keyport.oidc.redirect-uri is required); the browser must use that host, or the
+   * provider's answer arrives without the session's cookie.
+   */
+  @BeforeEach
+  void onTheRedirectUrisHost() throws IOException {
+    base = new URL("http://127.0.0.1:" + base.getPort() + "/");
+  }
 
   @BeforeAll
   static void startProvider() throws IOException {
@@ -247,6 +258,19 @@ class OidcIT {
         visible(wait, By.id("signInFailure")).getText().contains("Start again"),
         browser.getPageSource());
     screenshot(browser, "sign-in-failed.png");
+
+    // 7. A local user's profile: the password form and the link to the provider.
+    Local local = Local.create(http, "shot");
+    browser.get(http.uri("/login.xhtml").toString());
+    visible(wait, By.id("login:username")).sendKeys(local.username());
+    browser.findElement(By.id("login:password")).sendKeys(local.password());
+    browser.findElement(By.id("login:submit")).click();
+    // Back to the page the sign-in was asked for (step 5's keys page).
+    wait.until(ExpectedConditions.urlContains("/portal/"));
+    visible(wait, By.id("accountForm:profile")).click();
+    wait.until(ExpectedConditions.textToBe(By.tagName("h1"), "My profile"));
+    visible(wait, By.id("linkForm:link"));
+    screenshot(browser, "profile.png");
   }
 
   // --- sign-in without a browser: the same redirects, followed by hand ------------------------
@@ -346,6 +370,312 @@ class OidcIT {
     assertEquals(200, basic.statusCode(), basic.body());
   }
 
+  // --- who may become or take over which account -------------------------------------------
+
+  @Test
+  void anUnverifiedMissingOrForgedEmailNeverSignsInAndLeavesTheAdminAsItWas() throws Exception {
+    StoredUser adminBefore = StoredUser.load("admin@example.com");
+    assertNotNull(adminBefore, "the demo admin");
+    String subject = "forger-" + UUID.randomUUID().toString().substring(0, 8);
+    List<Map<String, Object>> forgeries =
+        List.of(
+            Map.of("email", "admin@example.com", "email_verified", false),
+            Map.of("email", "admin@example.com"),
+            Map.of("email", "admin@example.com", "email_verified", "yes"),
+            Map.of("email", "admin@example.com", "email_verified", 1),
+            Map.of("preferred_username", "admin@example.com"));
+    for (Map<String, Object> claims : forgeries) {
+      Visitor visitor = new Visitor();
+      String reason = claims.containsKey("email") ? "unverified" : "no_username";
+      assertRefused(
+          visitor.get(toCallback(visitor, subject, claims)),
+          reason,
+          reason.equals("unverified") ? "has not confirmed" : "did not tell Keyport");
+      assertEquals(401, visitor.get(uri("/api/v1/me")).statusCode(), "signed in by " + claims);
+    }
+    assertEquals(adminBefore, StoredUser.load("admin@example.com"), "the admin account changed");
+    assertEquals(0, usersWithSubject(subject), "a forged sign-in created or linked a user");
+  }
+
+  @Test
+  void theStringTrueCountsAsVerified() throws Exception {
+    Person person = Person.fresh("string-true");
+    Visitor visitor = new Visitor();
+    Map<String, Object> claims = new LinkedHashMap<>();
+    claims.put("email", person.email());
+    claims.put("email_verified", "true");
+    HttpResponse<String> done = visitor.get(toCallback(visitor, person.subject(), claims));
+    assertEquals(302, done.statusCode(), done.body());
+    assertTrue(location(done).endsWith("/portal/products.xhtml"), location(done));
+    assertEquals(person.email(), me(visitor).get("username").asText());
+  }
+
+  @Test
+  void aVerifiedEmailOfALocalAccountIsNotLinkedUntilItsOwnerLinksItFromTheProfile()
+      throws Exception {
+    Local local = Local.create(new Http(base), "linkme");
+    Person person =
+        new Person("sub-" + local.label(), local.username(), "Provider " + local.label());
+
+    // The provider vouches for the address, and still the account is not anyone's to take.
+    Visitor stranger = new Visitor();
+    assertRefused(
+        stranger.get(toCallback(stranger, person, List.of())),
+        "account_exists",
+        "Link my AcmeID account");
+    assertEquals(401, stranger.get(uri("/api/v1/me")).statusCode());
+    assertNull(StoredUser.load(local.username()).subject(), "linked by a sign-in");
+
+    // Its owner signs in with the password and links it from the profile page.
+    Visitor owner = new Visitor();
+    formSignIn(owner, local.username(), local.password());
+    HttpResponse<String> profile = owner.get(uri("/portal/profile.xhtml"));
+    assertEquals(200, profile.statusCode(), profile.body());
+    assertTrue(profile.body().contains("Link my AcmeID account"), profile.body());
+    Map<String, String> form = new LinkedHashMap<>();
+    form.put("linkForm", "linkForm");
+    form.put("linkForm:link", "");
+    form.put("jakarta.faces.ViewState", viewState(profile.body()));
+    HttpResponse<String> toProvider = owner.post(uri("/portal/profile.xhtml"), form);
+    assertEquals(302, toProvider.statusCode(), toProvider.body());
+    URI authorize = URI.create(location(toProvider));
+    assertTrue(authorize.toString().startsWith(issuer + "/authorize?"), authorize.toString());
+    HttpResponse<String> login =
+        owner.post(
+            authorize, Map.of("username", person.subject(), "claims", person.claims(List.of())));
+    HttpResponse<String> linked = owner.get(URI.create(location(login)));
+    assertEquals(302, linked.statusCode(), linked.body());
+    assertTrue(location(linked).endsWith("/portal/profile.xhtml?linked=true"), location(linked));
+    assertEquals(local.username(), me(owner).get("username").asText(), "still the local user");
+    StoredUser stored = StoredUser.load(local.username());
+    assertEquals(person.subject(), stored.subject());
+    assertNotNull(stored.passwordHash(), "linking kept the password");
+
+    // From now on the provider signs the owner in to that account.
+    Visitor later = new Visitor();
+    signIn(later, person, List.of());
+    assertEquals(local.username(), me(later).get("username").asText());
+
+    // And that identity cannot be linked to another account by its owner.
+    Local other = Local.create(new Http(base), "second");
+    Visitor second = new Visitor();
+    formSignIn(second, other.username(), other.password());
+    HttpResponse<String> page = second.get(uri("/portal/profile.xhtml"));
+    form.put("jakarta.faces.ViewState", viewState(page.body()));
+    HttpResponse<String> again = second.post(uri("/portal/profile.xhtml"), form);
+    HttpResponse<String> login2 =
+        second.post(
+            URI.create(location(again)),
+            Map.of("username", person.subject(), "claims", person.claims(List.of())));
+    assertRefused(second.get(URI.create(location(login2))), "identity_taken", "already linked");
+    assertNull(StoredUser.load(other.username()).subject());
+  }
+
+  @Test
+  void anOidcUserCannotSquatAnAccountsUsernameAndAnAdminCanLinkIt() throws Exception {
+    Local local = Local.create(new Http(base), "squat");
+    Person squatter = new Person("squatter-" + local.label(), local.username(), "Squatter");
+    Visitor visitor = new Visitor();
+    assertRefused(
+        visitor.get(toCallback(visitor, squatter, List.of())), "account_exists", "already exists");
+    assertNull(StoredUser.load(local.username()).subject());
+
+    // The admin links the account to the person's subject; then the provider signs them in.
+    Http http = new Http(base);
+    JsonNode user =
+        JSON.readTree(
+            http.api("GET", "api/v1/admin/users/" + local.username(), ADMIN, ADMIN_PASSWORD, null)
+                .body());
+    Person rightful = new Person("rightful-" + local.label(), local.username(), "Rightful");
+    HttpResponse<String> link =
+        http.api(
+            "PUT",
+            "api/v1/admin/users/" + local.username() + "/oidc-link",
+            ADMIN,
+            ADMIN_PASSWORD,
+            "{\"version\":"
+                + user.get("version").asLong()
+                + ",\"subject\":\""
+                + rightful.subject()
+                + "\"}");
+    assertEquals(200, link.statusCode(), link.body());
+    assertEquals(rightful.subject(), JSON.readTree(link.body()).get("oidcSubject").asText());
+    Visitor signedIn = new Visitor();
+    signIn(signedIn, rightful, List.of());
+    assertEquals(local.username(), me(signedIn).get("username").asText());
+  }
+
+  // --- local passwords beside the provider ---------------------------------------------------
+
+  @Test
+  void aTemporaryPasswordOpensNothingButTheChangeAndAChangeEndsOtherSessions() throws Exception {
+    Http http = new Http(base);
+    Local local = Local.createTemporary(http, "temp");
+
+    HttpResponse<String> blocked =
+        http.api("GET", "api/v1/me", local.username(), local.password(), null);
+    assertEquals(403, blocked.statusCode(), blocked.body());
+    assertEquals("password_change_required", JSON.readTree(blocked.body()).get("error").asText());
+    assertEquals(
+        403,
+        http.api("GET", "api/v1/api-keys", local.username(), local.password(), null).statusCode());
+
+    Visitor browser = new Visitor();
+    formSignIn(browser, local.username(), local.password());
+    HttpResponse<String> keys = browser.get(uri("/portal/keys.xhtml"));
+    assertEquals(302, keys.statusCode(), "a page other than the profile: " + keys.body());
+    assertTrue(location(keys).endsWith("/portal/profile.xhtml"), location(keys));
+    HttpResponse<String> profile = browser.get(uri("/portal/profile.xhtml"));
+    assertEquals(200, profile.statusCode());
+    assertTrue(profile.body().contains("temporary password"), profile.body());
+
+    assertPasswordRefused(http, local, local.password(), "short", 400, "invalid_request");
+    assertPasswordRefused(
+        http, local, "not-the-password", "a long enough new one", 400, "wrong_password");
+    assertPasswordRefused(
+        http, local, local.password(), local.password(), 400, "password_unchanged");
+    HttpResponse<String> missing =
+        http.api("POST", "api/v1/me/password", local.username(), local.password(), "{}");
+    assertEquals(400, missing.statusCode(), missing.body());
+
+    String chosen = "correct horse battery " + local.label();
+    HttpResponse<String> changed =
+        http.api(
+            "POST",
+            "api/v1/me/password",
+            local.username(),
+            local.password(),
+            passwordBody(local.password(), chosen));
+    assertEquals(204, changed.statusCode(), changed.body());
+
+    assertEquals(200, http.api("GET", "api/v1/me", local.username(), chosen, null).statusCode());
+    assertEquals(
+        401, http.api("GET", "api/v1/me", local.username(), local.password(), null).statusCode());
+    // The browser signed in before the change is signed out by it.
+    assertEquals(401, browser.get(uri("/api/v1/me")).statusCode(), "the older session lived on");
+    assertTrue(auditActions(local.username()).contains("user.password_changed"));
+  }
+
+  @Test
+  void changingThePasswordOnTheProfilePageKeepsThatSessionAndEndsTheOthers() throws Exception {
+    Local local = Local.create(new Http(base), "profile");
+    Visitor elsewhere = new Visitor();
+    formSignIn(elsewhere, local.username(), local.password());
+    Visitor here = new Visitor();
+    formSignIn(here, local.username(), local.password());
+    HttpResponse<String> page = here.get(uri("/portal/profile.xhtml"));
+    String chosen = "a brand new passphrase " + local.label();
+    Map<String, String> form = new LinkedHashMap<>();
+    form.put("passwordForm", "passwordForm");
+    form.put("passwordForm:currentPassword", local.password());
+    form.put("passwordForm:newPassword", chosen);
+    form.put("passwordForm:confirmPassword", chosen);
+    form.put("passwordForm:changePassword", "");
+    form.put("jakarta.faces.ViewState", viewState(page.body()));
+    HttpResponse<String> done = here.post(uri("/portal/profile.xhtml"), form);
+    assertEquals(200, done.statusCode(), done.body());
+    assertTrue(done.body().contains("Your password is changed"), done.body());
+    assertFalse(done.body().contains(chosen), "the new password came back in the page");
+    assertEquals(200, here.get(uri("/api/v1/me")).statusCode(), "this session ended");
+    assertEquals(401, elsewhere.get(uri("/api/v1/me")).statusCode(), "the other session lived on");
+  }
+
+  private static final String ADMIN = "admin@example.com";
+  private static final String ADMIN_PASSWORD = "admin";
+
+  /** A local user of this test's own, with a password it chose (the temporary one changed). */
+  record Local(String label, String username, String password) {
+    static Local createTemporary(Http http, String label) throws IOException {
+      String id = label + "-" + UUID.randomUUID().toString().substring(0, 8);
+      String username = id + "@local.example";
+      HttpResponse<String> created =
+          http.api(
+              "POST",
+              "api/v1/admin/users",
+              ADMIN,
+              ADMIN_PASSWORD,
+              "{\"username\":\""
+                  + username
+                  + "\",\"displayName\":\"Local "
+                  + id
+                  + "\",\"roles\":[\"developer\"]}");
+      assertEquals(201, created.statusCode(), created.body());
+      JsonNode body = JSON.readTree(created.body());
+      assertTrue(body.get("passwordChangeRequired").asBoolean(), created.body());
+      return new Local(id, username, body.get("temporaryPassword").asText());
+    }
+
+    static Local create(Http http, String label) throws IOException {
+      Local temporary = createTemporary(http, label);
+      String chosen = "own password for " + temporary.label();
+      HttpResponse<String> changed =
+          http.api(
+              "POST",
+              "api/v1/me/password",
+              temporary.username(),
+              temporary.password(),
+              passwordBody(temporary.password(), chosen));
+      assertEquals(204, changed.statusCode(), changed.body());
+      return new Local(temporary.label(), temporary.username(), chosen);
+    }
+  }
+
+  private static String passwordBody(String current, String chosen) throws IOException {
+    return JSON.writeValueAsString(Map.of("currentPassword", current, "newPassword", chosen));
+  }
+
+  private static void assertPasswordRefused(
+      Http http, Local local, String current, String chosen, int status, String error)
+      throws IOException {
+    HttpResponse<String> refused =
+        http.api(
+            "POST",
+            "api/v1/me/password",
+            local.username(),
+            local.password(),
+            passwordBody(current, chosen));
+    assertEquals(status, refused.statusCode(), refused.body());
+    JsonNode body = JSON.readTree(refused.body());
+    assertEquals(error, body.get("error").asText(), refused.body());
+    assertFalse(body.get("message").asText().isBlank(), refused.body());
+  }
+
+  /** Signs in through the login page's form, as a browser would. */
+  private void formSignIn(Visitor visitor, String username, String password) {
+    HttpResponse<String> page = visitor.get(uri("/login.xhtml"));
+    assertEquals(200, page.statusCode(), page.body());
+    Map<String, String> form = new LinkedHashMap<>();
+    form.put("login", "login");
+    form.put("login:username", username);
+    form.put("login:password", password);
+    form.put("login:submit", "");
+    form.put("jakarta.faces.ViewState", viewState(page.body()));
+    HttpResponse<String> done = visitor.post(uri("/login.xhtml"), form);
+    assertEquals(302, done.statusCode(), "the login form: " + done.body());
+  }
+
+  private static String viewState(String page) {
+    Matcher viewState =
+        Pattern.compile("name=\"jakarta.faces.ViewState\"[^>]*value=\"([^\"]+)\"").matcher(page);
+    assertTrue(viewState.find(), "no view state on the page: " + page);
+    return viewState.group(1);
+  }
+
+  private static List<String> auditActions(String username) throws SQLException {
+    try (Connection db = TestDatabase.connect();
+        PreparedStatement sql =
+            db.prepareStatement("select action from audit_event where target_id = ?")) {
+      sql.setString(1, username);
+      List<String> actions = new java.util.ArrayList<>();
+      try (ResultSet row = sql.executeQuery()) {
+        while (row.next()) {
+          actions.add(row.getString(1));
+        }
+      }
+      return actions;
+    }
+  }
+
   // --- logout --------------------------------------------------------------------------------
 
   @Test
@@ -395,16 +725,24 @@ class OidcIT {
     }
 
     String claims(List<String> groups) {
+      return json(claimMap(groups));
+    }
+
+    Map<String, Object> claimMap(List<String> groups) {
       Map<String, Object> claims = new LinkedHashMap<>();
       claims.put("email", email);
       claims.put("email_verified", true);
       claims.put("name", name);
       claims.put("groups", groups);
-      try {
-        return JSON.writeValueAsString(claims);
-      } catch (IOException e) {
-        throw new IllegalStateException(e);
-      }
+      return claims;
+    }
+  }
+
+  private static String json(Object value) {
+    try {
+      return JSON.writeValueAsString(value);
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
     }
   }
 
@@ -472,6 +810,11 @@ class OidcIT {
 
   /** Everything up to the provider's answer, which is returned unused. */
   private URI toCallback(Visitor visitor, Person person, List<String> groups) {
+    return toCallback(visitor, person.subject(), person.claimMap(groups));
+  }
+
+  /** The same, with the token's claims exactly as given. */
+  private URI toCallback(Visitor visitor, String subject, Map<String, Object> claims) {
     HttpResponse<String> start = visitor.get(uri("/oidc/login"));
     assertEquals(302, start.statusCode(), "Keyport's /oidc/login: " + start.body());
     URI authorize = URI.create(location(start));
@@ -484,8 +827,7 @@ class OidcIT {
     assertNotNull(asked.get("nonce"), "no nonce");
     assertNotNull(asked.get("state"), "no state");
     HttpResponse<String> login =
-        visitor.post(
-            authorize, Map.of("username", person.subject(), "claims", person.claims(groups)));
+        visitor.post(authorize, Map.of("username", subject, "claims", json(claims)));
     assertEquals(302, login.statusCode(), "the provider's login: " + login.body());
     URI callback = URI.create(location(login));
     assertTrue(

@@ -132,25 +132,37 @@ class TokenVerifierTest {
   }
 
   @Test
-  void theUsernameIsTheVerifiedEmailElseThePreferredUsername() throws Exception {
+  void theUsernameIsTheVerifiedEmailAndNeverThePreferredUsername() throws Exception {
     OidcIdentity verified =
-        OidcIdentity.of(claims().claim("email", "Ada@Corp.Example").build(), none(), none());
+        OidcIdentity.of(
+            claims().claim("email", "Ada@Corp.Example").claim("email_verified", true).build(),
+            none(),
+            none(),
+            none());
     assertEquals("ada@corp.example", verified.username());
     assertEquals("Ada Lovelace", verified.displayName());
     assertEquals(Optional.empty(), verified.admin());
 
-    OidcIdentity unverified =
-        OidcIdentity.of(
-            claims().claim("email_verified", false).claim("preferred_username", "ada").build(),
-            none(),
-            none());
-    assertEquals("ada", unverified.username());
+    OidcFailure unverified =
+        assertThrows(
+            OidcFailure.class,
+            () ->
+                OidcIdentity.of(
+                    claims()
+                        .claim("email", "ada@corp.example")
+                        .claim("email_verified", false)
+                        .claim("preferred_username", "ada")
+                        .build(),
+                    none(),
+                    none(),
+                    none()));
+    assertEquals(OidcFailure.Reason.UNVERIFIED, unverified.reason());
 
     assertThrows(
         OidcFailure.class,
         () ->
             OidcIdentity.of(
-                claims().claim("email", null).claim("name", null).build(), none(), none()));
+                claims().claim("email", null).claim("name", null).build(), none(), none(), none()));
   }
 
   @Test

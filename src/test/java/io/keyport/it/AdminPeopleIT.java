@@ -23,6 +23,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.function.BooleanSupplier;
@@ -175,6 +176,10 @@ class AdminPeopleIT {
     assertEquals(0, user.path("liveKeys").asInt());
     alicePassword = user.path("temporaryPassword").asText();
     assertTrue(alicePassword.matches("[A-Za-z2-9]{20}"), "temporary password shape");
+    assertTrue(user.path("passwordChangeRequired").asBoolean(), created.body());
+    // A temporary password opens nothing until its owner chooses their own (one more version).
+    assertEquals(403, http.api("GET", "api/v1/me", alice, alicePassword, null).statusCode());
+    alicePassword = ownPassword(http, alice, alicePassword);
     assertTrue(
         created
             .headers()
@@ -210,7 +215,7 @@ class AdminPeopleIT {
     assertEquals(List.of("developer"), texts(me.path("roles")));
 
     JsonNode one = ok(http.api("GET", "api/v1/admin/users/" + alice, ADMIN, ADMIN_PASSWORD, null));
-    assertEquals(user.path("version").asLong(), one.path("version").asLong());
+    assertEquals(user.path("version").asLong() + 1, one.path("version").asLong());
     assertFalse(one.has("temporaryPassword"), "the password is shown once, at creation");
     assertEquals(
         "not_found",
@@ -342,8 +347,8 @@ class AdminPeopleIT {
                     + "\",\"displayName\":\"Boss\","
                     + "\"roles\":[\"admin\",\"developer\"]}"),
             201);
-    String bossPassword = created.path("temporaryPassword").asText();
-    long version = created.path("version").asLong();
+    String bossPassword = ownPassword(http, boss, created.path("temporaryPassword").asText());
+    long version = created.path("version").asLong() + 1;
 
     JsonNode self =
         error(
@@ -948,7 +953,7 @@ class AdminPeopleIT {
         browser.findElement(By.id("createForm:done")).click();
         wait.until(ExpectedConditions.invisibilityOfElementLocated(By.id("temporaryPassword")));
         assertEquals(
-            200, new Http(base).api("GET", "api/v1/me", carol, password, null).statusCode());
+            403, new Http(base).api("GET", "api/v1/me", carol, password, null).statusCode());
 
         // Keys: bob's, then one key's details with its usage.
         browser.get(
@@ -1052,7 +1057,21 @@ class AdminPeopleIT {
                     + role
                     + "\"]}"),
             201);
-    return created.path("temporaryPassword").asText();
+    return ownPassword(http, username, created.path("temporaryPassword").asText());
+  }
+
+  /** The user replaces the temporary password with one of their own, which is returned. */
+  private static String ownPassword(Http http, String username, String temporary) throws Exception {
+    String chosen = "own password " + temporary;
+    HttpResponse<String> changed =
+        http.api(
+            "POST",
+            "api/v1/me/password",
+            username,
+            temporary,
+            JSON.writeValueAsString(Map.of("currentPassword", temporary, "newPassword", chosen)));
+    assertEquals(204, changed.statusCode(), changed.body());
+    return chosen;
   }
 
   private static Key createKey(

@@ -63,6 +63,11 @@ public final class Launcher {
       if (isBlank(env.get("KEYPORT_KEYS_HMAC_SECRET"))) {
         childEnv.put("KEYPORT_KEYS_HMAC_SECRET", secret(dataDir.resolve(SECRET_FILE)));
       }
+      // The trial runs on this machine, so the provider may send people back to localhost; any
+      // other deployment must name its public address (OidcSettings refuses to start without).
+      if (isBlank(env.get("KEYPORT_OIDC_REDIRECT_URI"))) {
+        childEnv.put("KEYPORT_OIDC_REDIRECT_URI", "http://localhost:" + port + "/oidc/callback");
+      }
       log(
           "embedded PostgreSQL under "
               + dataDir.resolve("postgres")

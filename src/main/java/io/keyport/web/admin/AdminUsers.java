@@ -4,6 +4,7 @@ import io.keyport.identity.Account;
 import io.keyport.identity.AccountChange;
 import io.keyport.identity.Accounts;
 import io.keyport.identity.NewAccount;
+import io.keyport.identity.OidcSettings;
 import io.keyport.identity.Roles;
 import io.keyport.platform.RequestRefused;
 import io.keyport.web.Caller;
@@ -43,6 +44,9 @@ public class AdminUsers implements Serializable {
           "enabled", "editForm:editEnabled");
 
   @Inject private Accounts accounts;
+  // Request-scoped: this view-scoped page never holds the password itself.
+  @Inject private TemporaryPassword temporaryPassword;
+  @Inject private OidcSettings oidcSettings;
 
   private String query;
   private String role;
@@ -53,7 +57,7 @@ public class AdminUsers implements Serializable {
   private String newDisplayName;
   private List<String> newRoles = new ArrayList<>(List.of(Roles.DEVELOPER));
   private String createdUsername;
-  private String createdPassword;
+  private String linkSubject;
 
   private Account editing;
   private String editDisplayName;
@@ -74,7 +78,6 @@ public class AdminUsers implements Serializable {
     newDisplayName = null;
     newRoles = new ArrayList<>(List.of(Roles.DEVELOPER));
     createdUsername = null;
-    createdPassword = null;
   }
 
   public void create() {
@@ -82,7 +85,7 @@ public class AdminUsers implements Serializable {
       NewAccount created =
           accounts.create(caller(), newUsername, newDisplayName, new HashSet<>(newRoles));
       createdUsername = created.account().username();
-      createdPassword = created.temporaryPassword();
+      temporaryPassword.show(created.temporaryPassword());
       load();
       PrimeFaces.current().ajax().update("usersForm");
     } catch (RequestRefused refusal) {
@@ -90,13 +93,12 @@ public class AdminUsers implements Serializable {
     }
   }
 
-  /** Forgets the temporary password once the admin has closed the dialog. */
+  /** Closes the dialog; the password was gone from the server once its response was sent. */
   public void finishCreate() {
     if (createdUsername != null) {
       Messages.info(Texts.text("admin.people.createdNow", createdUsername));
     }
     createdUsername = null;
-    createdPassword = null;
   }
 
   public void startEdit(String username) {
@@ -105,6 +107,7 @@ public class AdminUsers implements Serializable {
       editDisplayName = editing.displayName();
       editRoles = new ArrayList<>(editing.roles());
       editEnabled = editing.enabled();
+      linkSubject = null;
     } catch (RequestRefused refusal) {
       editing = null;
       Messages.refused(refusal, Map.of());
@@ -130,6 +133,37 @@ public class AdminUsers implements Serializable {
       PrimeFaces.current().ajax().update("usersForm");
     } catch (RequestRefused refusal) {
       Messages.refused(refusal, EDIT_FIELDS);
+    }
+  }
+
+  /** Links the user being edited to the provider identity the admin entered. */
+  public void link() {
+    if (editing == null) {
+      return;
+    }
+    try {
+      editing = accounts.linkProvider(caller(), editing.username(), editing.version(), linkSubject);
+      Messages.info(
+          Texts.text("admin.people.linkedNow", editing.username(), editing.oidcSubject()));
+      linkSubject = null;
+      load();
+      PrimeFaces.current().ajax().update("usersForm");
+    } catch (RequestRefused refusal) {
+      Messages.refused(refusal, Map.of("subject", "editForm:linkSubject"));
+    }
+  }
+
+  public void unlink() {
+    if (editing == null) {
+      return;
+    }
+    try {
+      editing = accounts.unlinkProvider(caller(), editing.username(), editing.version());
+      Messages.info(Texts.text("admin.people.unlinkedNow", editing.username()));
+      load();
+      PrimeFaces.current().ajax().update("usersForm");
+    } catch (RequestRefused refusal) {
+      Messages.refused(refusal, Map.of("subject", "editForm:linkSubject"));
     }
   }
 
@@ -223,8 +257,16 @@ public class AdminUsers implements Serializable {
     return createdUsername;
   }
 
-  public String getCreatedPassword() {
-    return createdPassword;
+  public boolean isOidcOn() {
+    return oidcSettings.mode().allowsOidc();
+  }
+
+  public String getLinkSubject() {
+    return linkSubject;
+  }
+
+  public void setLinkSubject(String linkSubject) {
+    this.linkSubject = linkSubject;
   }
 
   public Account getEditing() {
