@@ -255,7 +255,7 @@ public class Accounts {
               + ".");
     }
     if (holder != null) {
-      return user.account(liveKeyCount(user));
+      return user.account(ownedKeys.liveOf(user.getId()));
     }
     if (user.getOidcSubject() != null) {
       throw new RequestRefused(
@@ -272,7 +272,7 @@ public class Accounts {
     flushOnVersion(user);
     audit.recordChanges(actor, "user.oidc_linked", "user", user.getUsername(), changed);
     announceAfterCommit(user.getUsername());
-    return user.account(liveKeyCount(user));
+    return user.account(ownedKeys.liveOf(user.getId()));
   }
 
   /** Removes a user's link to the provider, on the version the admin read. */
@@ -280,7 +280,7 @@ public class Accounts {
   public Account unlinkProvider(String actor, String username, Long version) {
     User user = current(username, version);
     if (user.getOidcSubject() == null) {
-      return user.account(liveKeyCount(user));
+      return user.account(ownedKeys.liveOf(user.getId()));
     }
     if (!user.isLocal()) {
       throw new RequestRefused(
@@ -298,7 +298,7 @@ public class Accounts {
     flushOnVersion(user);
     audit.recordChanges(actor, "user.oidc_unlinked", "user", user.getUsername(), changed);
     announceAfterCommit(user.getUsername());
-    return user.account(liveKeyCount(user));
+    return user.account(ownedKeys.liveOf(user.getId()));
   }
 
   private User current(String username, Long version) {
