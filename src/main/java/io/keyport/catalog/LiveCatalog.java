@@ -48,8 +48,10 @@ public class LiveCatalog {
       return plan != null ? plan : new PlanView(name, name, null, null, null, null, null);
     }
 
-    public Optional<String> productFor(String method, String host, String path) {
-      return routes.productFor(method, host, path);
+    /** See {@link RouteTable#productFor(String, String, String, boolean)}. */
+    public Optional<String> productFor(
+        String method, String host, String path, boolean ignoreCase) {
+      return routes.productFor(method, host, path, ignoreCase);
     }
   }
 

@@ -57,6 +57,11 @@ public class AuthCheck {
   @ConfigProperty(name = "keyport.check.headers-from-metadata")
   Optional<String> headersFromMetadata;
 
+  /** For upstreams that ignore case in paths (IIS, case-insensitive file systems). */
+  @Inject
+  @ConfigProperty(name = "keyport.check.case-insensitive-routes", defaultValue = "false")
+  boolean caseInsensitiveRoutes;
+
   private List<MetadataHeaders.Mapping> metadataHeaders;
   private Verdict missing;
   private Verdict invalid;
@@ -65,9 +70,16 @@ public class AuthCheck {
 
   /** Configures the check outside the container, for tests of {@link #admit}. */
   static AuthCheck configured(String keyHeader, String headersFromMetadata) {
+    return configured(keyHeader, headersFromMetadata, false);
+  }
+
+  /** As {@link #configured(String, String)}, with {@code keyport.check.case-insensitive-routes}. */
+  static AuthCheck configured(
+      String keyHeader, String headersFromMetadata, boolean caseInsensitiveRoutes) {
     AuthCheck check = new AuthCheck();
     check.keyHeader = keyHeader;
     check.headersFromMetadata = Optional.ofNullable(headersFromMetadata);
+    check.caseInsensitiveRoutes = caseInsensitiveRoutes;
     check.init();
     return check;
   }
@@ -198,7 +210,7 @@ public class AuthCheck {
     String path = RequestPath.normalise(request.path());
     if (path == null
         || !products
-            .productFor(request.method(), request.host(), path)
+            .productFor(request.method(), request.host(), path, caseInsensitiveRoutes)
             .map(live.product()::equals)
             .orElse(false)) {
       return routeNotAllowed;

@@ -5,130 +5,194 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayDeque;
-import java.util.Deque;
+import java.text.Normalizer;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
- * The path a route is matched against, normalised the way an upstream server will see it: query and
- * fragment dropped, percent-escapes decoded, {@code .} and {@code ..} segments resolved and
- * repeated slashes folded. Without this, {@code /petstore/../trackapi/x} would match the {@code
- * /petstore/} route while the upstream serves {@code /trackapi/x}.
+ * The path a route is matched against, read the way every common upstream reads it, or no path at
+ * all when upstreams would read it differently. It is the one normaliser of every check front
+ * (portal servlet, check listener, gRPC), applied by {@link AuthCheck}.
  *
- * <p>Servlet containers such as Tomcat drop a segment's {@code ;parameters} before they resolve dot
- * segments, so they serve {@code /petstore/..;/trackapi/x} as {@code /trackapi/x}, while servers
- * that keep parameters see a path under {@code /petstore/}. A path with such a segment has no
- * single reading and is refused.
+ * <p>A key of the product on {@code /api/} must not pass on {@code /api/v2/} of another product by
+ * a spelling that Keyport reads as under {@code /api/} and the upstream serves as {@code /api/v2/}:
+ * Tomcat, Spring and Jetty drop {@code ;params} ({@code /api/v2;x/secret}), IIS and some Node
+ * servers read {@code \} as {@code /}, nginx decodes {@code %2F} into a separator that Tomcat
+ * refuses, a second decoding pass turns {@code %252e} into a dot. So the query is dropped, plain
+ * {@code .} and {@code ..} segments are resolved (all servers resolve them alike), escapes are
+ * decoded once, and everything servers disagree on is refused: see docs/security-check.md for the
+ * list.
  */
 final class RequestPath {
+
+  /** Bytes that may not appear percent-encoded: each has a meaning some server gives it back. */
+  private static final String ENCODED_REFUSED = "/\\;%?#";
+
+  /** Decoded non-ASCII characters whose compatibility form is one of these are look-alikes. */
+  private static final String LOOK_ALIKE_TARGETS = "/\\;%?#.";
 
   private RequestPath() {}
 
   /**
-   * The normalised path, or null when the path cannot be read (bad escapes, not UTF-8) or is read
-   * differently by different servers ({@code ..;}, {@code .;x}, {@code ;} between slashes).
+   * The normalised path (query dropped), or null when the path is unreadable or ambiguous: then the
+   * check answers 403 {@code route_not_allowed}.
    */
   static String normalise(String raw) {
-    if (raw == null || raw.isEmpty()) {
+    if (raw == null) {
       return "/";
     }
-    int end = raw.length();
-    int query = raw.indexOf('?');
-    if (query >= 0) {
-      end = query;
+    int end = raw.indexOf('?');
+    if (end < 0) {
+      end = raw.length();
     }
-    int fragment = raw.indexOf('#');
-    if (fragment >= 0 && fragment < end) {
-      end = fragment;
+    if (end == 0) {
+      return "/"; // only a query, as an Envoy-style suffix of a bare /auth/check?x sends it
     }
-    String path = raw.substring(0, end);
-    if (path.indexOf('%') >= 0) {
-      path = decode(path);
-      if (path == null) {
-        return null;
-      }
+    if (raw.charAt(0) != '/') {
+      return null; // absolute-form (http://host/...), authority-form, * or a relative path
     }
-    if (path.isEmpty() || path.charAt(0) != '/') {
-      path = "/" + path;
-    }
-    if (path.indexOf("//") < 0 && path.indexOf("/.") < 0 && path.indexOf(';') < 0) {
-      return path;
-    }
-    return resolveSegments(path);
-  }
-
-  private static String resolveSegments(String path) {
-    Deque<String> segments = new ArrayDeque<>();
-    boolean trailingSlash = path.endsWith("/") || path.endsWith("/.") || path.endsWith("/..");
-    String[] parts = path.split("/", -1);
-    for (int i = 0; i < parts.length; i++) {
-      if (isAmbiguous(parts[i], i == parts.length - 1)) {
-        return null;
-      }
-    }
-    for (String segment : path.split("/")) {
-      if (segment.isEmpty() || segment.equals(".")) {
-        continue;
-      }
-      if (segment.equals("..")) {
-        segments.pollLast();
-      } else {
-        segments.addLast(segment);
-      }
-    }
-    StringBuilder normalised = new StringBuilder();
-    for (String segment : segments) {
-      normalised.append('/').append(segment);
-    }
-    if (trailingSlash || normalised.length() == 0) {
-      normalised.append('/');
-    }
-    return normalised.toString();
+    return isPlain(raw, end) ? raw.substring(0, end) : resolve(raw, end);
   }
 
   /**
-   * Whether a servlet container, which drops {@code ;parameters}, would read this segment as a dot
-   * segment or (before the last) an empty one, while other servers read it as a name.
+   * Whether the path needs no work: printable ASCII without escapes, refused characters, empty
+   * segments, or segments that begin or end with a dot. Most requests take this way.
    */
-  private static boolean isAmbiguous(String segment, boolean last) {
-    int parameters = segment.indexOf(';');
-    if (parameters < 0) {
-      return false;
+  private static boolean isPlain(String raw, int end) {
+    char previous = 0;
+    for (int i = 0; i < end; i++) {
+      char c = raw.charAt(i);
+      if (c <= 0x20 || c >= 0x7f || c == '%' || c == '\\' || c == ';' || c == '#') {
+        return false;
+      }
+      if ((c == '/' && (previous == '/' || previous == '.')) || (c == '.' && previous == '/')) {
+        return false;
+      }
+      previous = c;
     }
-    String name = segment.substring(0, parameters);
-    return name.equals(".") || name.equals("..") || (name.isEmpty() && !last);
+    return previous != '.';
   }
 
-  private static String decode(String path) {
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream(path.length());
-    for (int i = 0; i < path.length(); i++) {
-      char c = path.charAt(i);
-      if (c == '%') {
-        if (i + 2 >= path.length()) {
+  private static String resolve(String raw, int end) {
+    List<String> segments = new ArrayList<>();
+    ByteArrayOutputStream segment = new ByteArrayOutputStream();
+    boolean escaped = false;
+    boolean trailingSlash = false;
+    for (int i = 1; i <= end; i++) {
+      char c = i < end ? raw.charAt(i) : '/';
+      if (c == '/') {
+        boolean last = i >= end;
+        String name = decodeSegment(segment.toByteArray());
+        if (name == null) {
           return null;
         }
-        int high = Character.digit(path.charAt(i + 1), 16);
-        int low = Character.digit(path.charAt(i + 2), 16);
-        if (high < 0 || low < 0) {
+        if (name.isEmpty()) {
+          if (!last) {
+            return null; // "//": nginx merges, Tomcat and Apache keep an empty segment
+          }
+          trailingSlash = true;
+        } else if (name.equals(".") || name.equals("..")) {
+          if (escaped) {
+            return null; // %2e: some servers resolve it as a dot segment, some as a name
+          }
+          if (name.equals("..") && !segments.isEmpty()) {
+            segments.remove(segments.size() - 1);
+          }
+          trailingSlash = last;
+        } else if (name.endsWith(".") || name.endsWith(" ")) {
+          return null; // Windows servers (IIS) drop trailing dots and spaces: v2. is v2
+        } else {
+          segments.add(name);
+          trailingSlash = false;
+        }
+        segment.reset();
+        escaped = false;
+      } else if (c == '%') {
+        int b = escape(raw, i, end);
+        if (b < 0 || b < 0x20 || b == 0x7f || ENCODED_REFUSED.indexOf(b) >= 0) {
           return null;
         }
-        bytes.write(high * 16 + low);
+        segment.write(b);
+        escaped = true;
         i += 2;
-      } else if (c < 0x80) {
-        bytes.write(c);
+      } else if (c <= 0x20 || c >= 0x7f || c == '\\' || c == ';' || c == '#') {
+        // Controls, spaces and raw non-ASCII are not allowed in a request target (RFC 9112) and
+        // reach Keyport as ISO-8859-1 or UTF-8 depending on the front; \ and ; and # are read as
+        // a separator, a parameter and a fragment by some servers and as names by others.
+        return null;
       } else {
-        byte[] utf8 = String.valueOf(c).getBytes(StandardCharsets.UTF_8);
-        bytes.write(utf8, 0, utf8.length);
+        segment.write(c);
       }
     }
+    StringBuilder path = new StringBuilder(end);
+    for (String name : segments) {
+      path.append('/').append(name);
+    }
+    if (trailingSlash || path.length() == 0) {
+      path.append('/');
+    }
+    return path.toString();
+  }
+
+  /** The byte a {@code %XX} escape at {@code at} stands for, or -1 when it is not one. */
+  private static int escape(String raw, int at, int end) {
+    if (at + 2 >= end) {
+      return -1;
+    }
+    int high = Character.digit(raw.charAt(at + 1), 16);
+    int low = Character.digit(raw.charAt(at + 2), 16);
+    return high < 0 || low < 0 ? -1 : high * 16 + low;
+  }
+
+  /**
+   * One segment's decoded bytes as text, or null when they are not UTF-8 (overlong forms and
+   * encoded surrogates included: Java's decoder reports them) or hold a character that some servers
+   * fold into a separator or dot ({@code U+FF0F} fullwidth solidus) or drop (format characters such
+   * as zero-width spaces).
+   */
+  private static String decodeSegment(byte[] bytes) {
+    boolean ascii = true;
+    for (byte b : bytes) {
+      ascii &= b >= 0;
+    }
+    if (ascii) {
+      return new String(bytes, StandardCharsets.US_ASCII);
+    }
+    String text;
     try {
-      return StandardCharsets.UTF_8
-          .newDecoder()
-          .onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT)
-          .decode(ByteBuffer.wrap(bytes.toByteArray()))
-          .toString();
+      text =
+          StandardCharsets.UTF_8
+              .newDecoder()
+              .onMalformedInput(CodingErrorAction.REPORT)
+              .onUnmappableCharacter(CodingErrorAction.REPORT)
+              .decode(ByteBuffer.wrap(bytes))
+              .toString();
     } catch (CharacterCodingException e) {
       return null;
     }
+    for (int i = 0; i < text.length(); ) {
+      int c = text.codePointAt(i);
+      i += Character.charCount(c);
+      if (c < 0x80) {
+        continue;
+      }
+      int type = Character.getType(c);
+      if (type == Character.CONTROL
+          || type == Character.FORMAT
+          || type == Character.LINE_SEPARATOR
+          || type == Character.PARAGRAPH_SEPARATOR
+          || type == Character.SPACE_SEPARATOR
+          || type == Character.PRIVATE_USE
+          || type == Character.UNASSIGNED) {
+        return null;
+      }
+      String compatible = Normalizer.normalize(Character.toString(c), Normalizer.Form.NFKC);
+      for (int j = 0; j < compatible.length(); j++) {
+        if (LOOK_ALIKE_TARGETS.indexOf(compatible.charAt(j)) >= 0) {
+          return null;
+        }
+      }
+    }
+    return text;
   }
 }

@@ -6,6 +6,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 class RouteTableTest {
 
@@ -26,7 +28,67 @@ class RouteTableTest {
   @Test
   void noRouteMeansNoProduct() {
     assertEquals(Optional.empty(), routes.productFor("GET", null, "/other/"));
-    assertEquals(Optional.empty(), routes.productFor("GET", null, "/petstore"));
+    assertEquals(Optional.empty(), routes.productFor("GET", null, "/petstor"));
+    assertEquals(Optional.empty(), routes.productFor("GET", null, "/petstorex/"));
+  }
+
+  private final RouteTable nested =
+      new RouteTable(
+          List.of(
+              new RouteTable.Rule("outer", null, "/api/", Set.of()),
+              new RouteTable.Rule("inner", null, "/api/v2/", Set.of())));
+
+  /**
+   * A nested product's routes belong to it, also its root without the slash, which Spring's {@code
+   * /api/v2/**} and most other upstreams serve as part of it.
+   */
+  @ParameterizedTest
+  @CsvSource({
+    "/api/, outer",
+    "/api, outer",
+    "/api/v1/x, outer",
+    "/api/v2x, outer",
+    "/api/v20/, outer",
+    "/api/v2/, inner",
+    "/api/v2, inner",
+    "/api/v2/secret, inner",
+    "/API/v2/secret, ''",
+    "/Api/V2/secret, ''",
+    "/ap, ''",
+    "/, ''"
+  })
+  void aNestedProductOwnsItsPrefixAndItsRoot(String path, String product) {
+    assertEquals(
+        Optional.ofNullable(product.isEmpty() ? null : product),
+        nested.productFor("GET", null, path));
+  }
+
+  /** With keyport.check.case-insensitive-routes, as an upstream that ignores case reads it. */
+  @ParameterizedTest
+  @CsvSource({
+    "/API/V2/secret, inner",
+    "/api/V2/secret, inner",
+    "/Api/v2, inner",
+    "/API/v1/x, outer",
+    "/API, outer",
+    "/ap, ''"
+  })
+  void caseInsensitiveMatchingFoldsPathAndPrefix(String path, String product) {
+    assertEquals(
+        Optional.ofNullable(product.isEmpty() ? null : product),
+        nested.productFor("GET", null, path, true));
+  }
+
+  @Test
+  void caseFoldingTakesCharactersWithSeveralLowerCaseForms() {
+    RouteTable kelvin =
+        new RouteTable(
+            List.of(
+                new RouteTable.Rule("outer", null, "/", Set.of()),
+                new RouteTable.Rule("inner", null, "/k/", Set.of())));
+    assertEquals(Optional.of("inner"), kelvin.productFor("GET", null, "/\u212A/x", true));
+    assertEquals(Optional.of("inner"), kelvin.productFor("GET", null, "/K/x", true));
+    assertEquals(Optional.of("outer"), kelvin.productFor("GET", null, "/K/x", false));
   }
 
   @Test

@@ -15,6 +15,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The decision after lookup: expiry, product, route and metadata headers. */
 class AuthCheckTest {
@@ -89,6 +91,69 @@ class AuthCheckTest {
     assertTrue(verdict.allowed());
     assertFalse(verdict.headers().containsKey("x-team"));
     assertEquals("gold", verdict.headers().get("x-solo-plan"));
+  }
+
+  private final AuthCheck plain = AuthCheck.configured("api-key", null);
+  private final LiveCatalog.Snapshot nested =
+      new LiveCatalog.Snapshot(
+          Map.of("outer", Set.of("gold"), "inner", Set.of("gold")),
+          new RouteTable(
+              List.of(
+                  new RouteTable.Rule("outer", null, "/api/", Set.of()),
+                  new RouteTable.Rule("inner", null, "/api/v2/", Set.of()))),
+          Map.of());
+
+  /**
+   * Issue 12 item 1: a key of the product on /api/ must not reach the nested product on /api/v2/ by
+   * a spelling that Tomcat, Spring or Jetty (;x) or IIS ({@code \}) serve as /api/v2/.
+   */
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "/api/v2/secret",
+        "/api/v2;x/secret",
+        "/api/v2\\secret",
+        "/api/v2%5Csecret",
+        "/api/v2%2Fsecret",
+        "/api/v2;/secret",
+        "/api//v2/secret",
+        "/api/x/%2e%2e/v2/secret",
+        "/api/v2./secret",
+        "/api/v2",
+        "/api/v2?x=1",
+        "http://example.com/api/v2/secret"
+      })
+  void aKeyOfTheOuterProductNeverPassesOnTheNestedOnesRoutes(String path) {
+    Verdict verdict = nested(plain, "outer", path);
+    assertEquals(403, verdict.status(), path);
+    assertEquals("route_not_allowed", verdict.error(), path);
+  }
+
+  @Test
+  void theOuterKeyStillPassesOnItsOwnRoutesAndTheInnerKeyOnItsOwn() {
+    assertTrue(nested(plain, "outer", "/api/v1/x").allowed());
+    assertTrue(nested(plain, "inner", "/api/v2/secret").allowed());
+    assertEquals(403, nested(plain, "inner", "/api/v2;x/secret").status());
+  }
+
+  @Test
+  void caseInsensitiveRoutesKeepTheOuterKeyOffTheNestedProductInAnyCase() {
+    AuthCheck ignoringCase = AuthCheck.configured("api-key", null, true);
+    assertEquals(403, nested(ignoringCase, "outer", "/API/V2/secret").status());
+    assertTrue(nested(ignoringCase, "inner", "/Api/V2/secret").allowed());
+    assertTrue(nested(ignoringCase, "outer", "/API/v1/").allowed());
+    // Without the setting an upper-case path is outer's, as an upstream that keeps case reads it.
+    AuthCheck keepingCase = AuthCheck.configured("api-key", null, false);
+    assertEquals(403, nested(keepingCase, "outer", "/API/V2/secret").status());
+    assertTrue(nested(keepingCase, "outer", "/api/V2/secret").allowed());
+  }
+
+  private Verdict nested(AuthCheck check, String product, String path) {
+    return check.admit(
+        Optional.of(new LiveKey(ID, "dev@example.com", product, "gold", null, Map.of())),
+        nested,
+        request(path),
+        NOW);
   }
 
   private Verdict admit(LiveKey key, String path) {

@@ -2,6 +2,7 @@ package io.keyport.e2e;
 
 import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -24,6 +25,7 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -62,6 +64,8 @@ class GatewaysIT {
 
   private static final String DEV = "dev@example.com";
   private static final String PASSWORD = "dev";
+  private static final String ADMIN = "admin@example.com";
+  private static final String ADMIN_PASSWORD = "admin";
   private static final List<String> IDENTITY_HEADERS =
       List.of("x-solo-plan", "x-user-id", "x-api-key-id", "x-api-product", "x-team");
 
@@ -213,6 +217,123 @@ class GatewaysIT {
                 gateway + " answered " + answer.status() + " to " + sneaky);
             assertEquals(
                 List.of(), upstream.requestsWith(marker), gateway + " let " + sneaky + " through");
+          }
+        });
+  }
+
+  /**
+   * Issue 12 item 1: products {@code outer} on {@code /<slug>/} and {@code inner} on {@code
+   * /<slug>/v2/}. Tomcat, Spring and Jetty upstreams serve {@code /<slug>/v2;x/secret} as inner's
+   * {@code /<slug>/v2/secret}, IIS and some Node servers read {@code \} as {@code /}: a key of
+   * outer must not pass there, through either gateway nor straight at either check front.
+   */
+  @Test
+  void aKeyOfTheOuterProductNeverPassesOnTheNestedProductsRoutes() {
+    NestedProducts nested = nestedProducts();
+    Key outer = createKey(nested.outer(), "unlimited", null);
+    Key inner = createKey(nested.inner(), "unlimited", null);
+    String o = "/" + nested.outer();
+    List<String> sneaky =
+        List.of(
+            o + "/v2;x/secret/",
+            o + "/v2;/secret/",
+            o + "/v2%3Bx/secret/",
+            o + "/v2\\secret/",
+            o + "/v2%5Csecret/",
+            o + "/v2%5csecret/",
+            o + "/v2%2Fsecret/",
+            o + "//v2/secret/",
+            o + "/x/%2e%2e/v2/secret/",
+            o + "/v2./secret/",
+            o + "/v2%252Fsecret/",
+            o + "/v2%00/secret/",
+            o + "/v2%C0%AFsecret/");
+    forEachGateway(
+        gateway -> {
+          String allowed = marker();
+          assertEquals(
+              200,
+              send(gateway.port(), o + "/v1/" + allowed, outer).status(),
+              gateway + ": outer's key on its own route");
+          onlyRequest(gateway, allowed);
+          String own = marker();
+          assertEquals(
+              200,
+              send(gateway.port(), o + "/v2/secret/" + own, inner).status(),
+              gateway + ": inner's key on its own route");
+          onlyRequest(gateway, own);
+          assertDenied(
+              gateway, o + "/v2/secret/", 403, "route_not_allowed", "api-key", outer.value());
+          for (String path : sneaky) {
+            String marker = marker();
+            RawHttp.Answer answer = send(gateway.port(), path + marker, outer);
+            assertTrue(
+                answer.status() == 403 || answer.status() == 400,
+                gateway + " answered " + answer.status() + " to " + path);
+            assertEquals(
+                List.of(), upstream.requestsWith(marker), gateway + " let " + path + " through");
+          }
+        });
+    // Straight at the check, as the issue reported it: X-Forwarded-Uri as a gateway sends it.
+    for (int port : List.of(listenerPort, portalPort)) {
+      for (String path : sneaky) {
+        RawHttp.Answer answer =
+            RawHttp.send(
+                port,
+                new RawHttp.Request("GET", "/auth/check")
+                    .header("Host", "127.0.0.1:" + port)
+                    .header("X-Forwarded-Uri", path + "x")
+                    .header("api-key", outer.value())
+                    .bytes(),
+                30_000);
+        assertEquals(403, answer.status(), "port " + port + " on " + path);
+        assertEquals("route_not_allowed", answer.header("x-keyport-deny"), "port " + port);
+      }
+    }
+  }
+
+  /**
+   * Issue 12 item 9: a key sent as {@code Authorization: Bearer} stays at the gateway as the {@code
+   * api-key} header does; any other Authorization reaches the upstream unchanged.
+   */
+  @Test
+  void aKeyInAuthorizationNeverReachesTheUpstreamOtherCredentialsDo() {
+    forEachGateway(
+        gateway -> {
+          Key key = createKey("petstore", "unlimited", null);
+          for (String authorization :
+              List.of(
+                  "Bearer " + key.value(), "bearer   " + key.value(), "BEARER " + key.value())) {
+            String marker = marker();
+            HttpResponse<String> response =
+                get(gateway, "/petstore/pets/" + marker, "Authorization", authorization);
+            assertEquals(200, response.statusCode(), gateway + ": " + response.body());
+            EchoUpstream.Seen seen = onlyRequest(gateway, marker);
+            // assertTrue, not assertEquals: a failure must not print the key.
+            assertTrue(
+                seen.header("Authorization").isEmpty(),
+                gateway + " passed the key upstream in Authorization");
+            assertTrue(seen.header("api-key").isEmpty(), gateway + " passed the key upstream");
+            assertFalse(
+                seen.toString().contains(key.value()), gateway + " passed the key upstream");
+          }
+
+          String basic = "Basic " + Base64.getEncoder().encodeToString("svc:pw".getBytes());
+          String jwt = "Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl";
+          for (String other : List.of(basic, jwt)) {
+            String marker = marker();
+            HttpResponse<String> response =
+                get(
+                    gateway,
+                    "/petstore/pets/" + marker,
+                    "api-key",
+                    key.value(),
+                    "Authorization",
+                    other);
+            assertEquals(200, response.statusCode(), gateway + ": " + response.body());
+            EchoUpstream.Seen seen = onlyRequest(gateway, marker);
+            assertEquals(List.of(other), seen.header("Authorization"), gateway + ": " + other);
+            assertTrue(seen.header("api-key").isEmpty(), gateway + " passed the key upstream");
           }
         });
   }
@@ -424,6 +545,21 @@ class GatewaysIT {
     }
   }
 
+  /** Issue 12 item 10, on the real listener: a request head over the size limit is 431. */
+  @Test
+  void theListenerAnswersAnOversizeHeaderBlock431() {
+    start();
+    RawHttp.Answer answer =
+        RawHttp.send(
+            listenerPort,
+            new RawHttp.Request("GET", "/auth/check/petstore/pets")
+                .header("Host", "127.0.0.1:" + listenerPort)
+                .header("X-Padding", "a".repeat(20_000))
+                .bytes(),
+            30_000);
+    assertEquals(431, answer.status(), "oversize head at the listener: " + answer.failure());
+  }
+
   /**
    * HTTP/1.1 pipelining: the answers come in the order of the requests, also when the first needs
    * PostgreSQL (a key never seen) and the second is answered from memory (a key just used).
@@ -461,6 +597,42 @@ class GatewaysIT {
     return new RawHttp.Request("GET", "/auth/check/petstore/pets")
         .header("Host", "127.0.0.1:" + port)
         .header("api-key", key);
+  }
+
+  private record NestedProducts(String outer, String inner) {}
+
+  /** Two products of this run, the second nested in the first: /{outer}/ and /{outer}/v2/. */
+  private NestedProducts nestedProducts() {
+    String outer = "nest" + UUID.randomUUID().toString().replace("-", "").substring(0, 10);
+    String inner = outer + "-v2";
+    createProduct(outer, "/" + outer + "/");
+    createProduct(inner, "/" + outer + "/v2/");
+    return new NestedProducts(outer, inner);
+  }
+
+  private void createProduct(String slug, String prefix) {
+    String body =
+        "{\"id\":\""
+            + slug
+            + "\",\"displayName\":\"Gateways IT "
+            + slug
+            + "\",\"routes\":[{\"pathPrefix\":\""
+            + prefix
+            + "\"}],\"usagePlans\":[\"unlimited\"]}";
+    HttpResponse<String> created =
+        http().api("POST", "api/v1/admin/api-products", ADMIN, ADMIN_PASSWORD, body);
+    assertEquals(201, created.statusCode(), "creating product " + slug + ": " + created.body());
+  }
+
+  /** A raw GET through a gateway with the key in api-key, so no client tidies the path first. */
+  private static RawHttp.Answer send(int port, String target, Key key) {
+    return RawHttp.send(
+        port,
+        new RawHttp.Request("GET", target)
+            .header("Host", "127.0.0.1:" + port)
+            .header("api-key", key.value())
+            .bytes(),
+        30_000);
   }
 
   private static byte[] concat(byte[] first, byte[] second) {
