@@ -2,6 +2,7 @@ package io.keyport.identity;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import io.keyport.mirror.RedisNames;
 import io.keyport.platform.DataChanged;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -68,6 +69,13 @@ public class Users {
             .findFirst();
     User user = linked.or(() -> find(identity.username())).orElse(null);
     if (user == null) {
+      // The username becomes a Redis set name (SPEC §5): it must not take one of Keyport's own.
+      String reserved = RedisNames.usernameConflict(identity.username());
+      if (reserved != null) {
+        throw new OidcFailure(
+            OidcFailure.Reason.NO_USERNAME,
+            "the provider's username " + identity.username() + " cannot be used: " + reserved);
+      }
       user =
           User.fromProvider(
               identity.username(), identity.displayName(), identity.issuer(), identity.subject());
