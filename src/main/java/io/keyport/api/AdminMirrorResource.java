@@ -10,8 +10,12 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.sql.SQLException;
+import java.util.List;
 
-/** The Redis mirror for administrators (web.xml admits only the admin role): state, resync. */
+/**
+ * The Redis mirror for administrators (web.xml admits only the admin role): state with dead
+ * letters, resync (which also retries the dead letters).
+ */
 @Path("admin/redis-mirror")
 @Produces(MediaType.APPLICATION_JSON)
 public class AdminMirrorResource {
@@ -19,12 +23,31 @@ public class AdminMirrorResource {
   @Inject private RedisMirror mirror;
   @Inject private MirrorResync resync;
 
-  /** Whether the mirror is on and how far behind it is. */
-  public record State(boolean enabled, Long lagSeconds) {}
+  private static final int DEAD_LETTERS_SHOWN = 100;
+
+  /**
+   * Whether the mirror is on, how far behind it is (dead letters count as undelivered), how many
+   * changes wait, and the oldest dead letters, each with Redis's error.
+   */
+  public record State(
+      boolean enabled,
+      Long lagSeconds,
+      Long waiting,
+      Long deadLetterCount,
+      List<RedisMirror.DeadLetter> deadLetters) {}
 
   @GET
   public State state() throws SQLException {
-    return new State(mirror.isEnabled(), mirror.isEnabled() ? mirror.lagSeconds() : null);
+    if (!mirror.isEnabled()) {
+      return new State(false, null, null, null, List.of());
+    }
+    RedisMirror.Backlog backlog = mirror.backlog();
+    return new State(
+        true,
+        backlog.lagSeconds(),
+        backlog.waiting(),
+        backlog.deadLetters(),
+        mirror.deadLetters(DEAD_LETTERS_SHOWN));
   }
 
   @POST

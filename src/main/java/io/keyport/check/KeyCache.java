@@ -6,7 +6,9 @@ import com.github.benmanes.caffeine.cache.RemovalCause;
 import io.keyport.keys.KeyChanged;
 import io.keyport.keys.KeyLookup;
 import io.keyport.keys.LiveKey;
+import io.keyport.platform.ChangeFeed;
 import io.keyport.platform.DataChanged;
+import io.keyport.platform.Heartbeat;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -17,7 +19,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
@@ -25,13 +29,23 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  * Unknown hashes are remembered for a second, in bounded number, so a flood of random well-formed
  * keys costs at most one query per distinct key per second. Entries are dropped the moment a change
  * commits: by this node's own event, and by PostgreSQL's notification on every node.
+ *
+ * <p>That is only as good as the change feed. While its {@link Heartbeat} is fresh, a cached key is
+ * served as it is (one volatile read). Once the feed has been silent for five seconds the node may
+ * be missing revocations, so a cached key is read again from PostgreSQL, at most once a second per
+ * key; when PostgreSQL cannot answer either, the key is served only until {@code
+ * keyport.check.offline-ttl} after it was last known valid (its last read, or the last heartbeat),
+ * and then refused as unavailable. That bounds how late a revocation can take effect on a node cut
+ * off from its database.
  */
 @ApplicationScoped
 public class KeyCache {
 
   private static final Duration UNKNOWN_TTL = Duration.ofSeconds(1);
+  private static final long RECHECK_NANOS = TimeUnit.SECONDS.toNanos(1);
 
   @Inject private KeyLookup lookup;
+  @Inject private ChangeFeed feed;
 
   @Inject
   @ConfigProperty(name = "keyport.check.cache-size", defaultValue = "1000000")
@@ -41,22 +55,62 @@ public class KeyCache {
   @ConfigProperty(name = "keyport.check.cache-ttl", defaultValue = "PT5M")
   Duration ttl;
 
-  private Cache<String, LiveKey> live;
+  @Inject
+  @ConfigProperty(name = "keyport.check.offline-ttl", defaultValue = "PT60S")
+  Duration offlineTtl;
+
+  private Heartbeat heartbeat;
+  private LongSupplier clock;
+  private long offlineTtlNanos;
+  private Cache<String, Entry> live;
   private Cache<String, Boolean> unknown;
   private final Map<UUID, String> hashById = new ConcurrentHashMap<>();
   // Bumped by every invalidation: a lookup that raced one does not put back what it read.
   private final AtomicLong generation = new AtomicLong();
 
+  /** A cached live key, with when PostgreSQL last vouched for it. */
+  private static final class Entry {
+    final LiveKey key;
+    final long verifiedNanos;
+    // While the feed is stale: when this key is next read again (claimed by one thread at a time).
+    final AtomicLong nextCheckNanos;
+
+    Entry(LiveKey key, long verifiedNanos) {
+      this.key = key;
+      this.verifiedNanos = verifiedNanos;
+      this.nextCheckNanos = new AtomicLong(verifiedNanos + RECHECK_NANOS);
+    }
+  }
+
+  /** A cache outside the container, for tests of the staleness rules with a clock they move. */
+  static KeyCache of(
+      KeyLookup lookup, Heartbeat heartbeat, LongSupplier clock, Duration offlineTtl) {
+    KeyCache cache = new KeyCache();
+    cache.lookup = lookup;
+    cache.capacity = 1000;
+    cache.ttl = Duration.ofMinutes(5);
+    cache.offlineTtl = offlineTtl;
+    cache.build(heartbeat, clock);
+    return cache;
+  }
+
   @PostConstruct
   void init() {
+    build(feed.heartbeat(), System::nanoTime);
+  }
+
+  private void build(Heartbeat heartbeat, LongSupplier clock) {
+    this.heartbeat = heartbeat;
+    this.clock = clock;
+    this.offlineTtlNanos = offlineTtl.toNanos();
     live =
         Caffeine.newBuilder()
             .maximumSize(capacity)
             .expireAfterWrite(ttl)
             .removalListener(
-                (String hash, LiveKey key, RemovalCause cause) -> {
-                  if (key != null) {
-                    hashById.remove(key.id(), hash);
+                (String hash, Entry entry, RemovalCause cause) -> {
+                  if (entry != null) {
+                    hashById.remove(entry.key.id(), hash);
                   }
                 })
             .build();
@@ -67,11 +121,14 @@ public class KeyCache {
             .build();
   }
 
-  /** The cached state of this hash, or null when it must be looked up. */
+  /**
+   * The cached state of this hash, or null when it must be looked up (not cached, or cached but due
+   * to be read again because the change feed is silent). Never blocks.
+   */
   Optional<LiveKey> cached(String keyHash) {
-    LiveKey cached = live.getIfPresent(keyHash);
-    if (cached != null) {
-      return Optional.of(cached);
+    Entry entry = live.getIfPresent(keyHash);
+    if (entry != null) {
+      return trusted(entry, clock.getAsLong()) ? Optional.of(entry.key) : null;
     }
     return unknown.getIfPresent(keyHash) != null ? Optional.empty() : null;
   }
@@ -79,24 +136,60 @@ public class KeyCache {
   /**
    * The live key with this hash, or empty when there is none.
    *
-   * @throws KeyLookup.DatabaseUnavailable when the key is not cached and PostgreSQL is down
+   * @throws KeyLookup.DatabaseUnavailable when PostgreSQL is down and the key is not cached, or
+   *     cached but not known valid within {@code keyport.check.offline-ttl}
    */
   public Optional<LiveKey> find(String keyHash) {
-    Optional<LiveKey> cached = cached(keyHash);
-    if (cached != null) {
-      return cached;
+    long now = clock.getAsLong();
+    Entry entry = live.getIfPresent(keyHash);
+    if (entry != null) {
+      if (trusted(entry, now)) {
+        return Optional.of(entry.key);
+      }
+      long due = entry.nextCheckNanos.get();
+      boolean claimed =
+          now - due >= 0 && entry.nextCheckNanos.compareAndSet(due, now + RECHECK_NANOS);
+      if (!claimed && servable(entry, now)) {
+        // another request is reading this key again right now
+        return Optional.of(entry.key);
+      }
+    } else if (unknown.getIfPresent(keyHash) != null) {
+      return Optional.empty();
     }
     long before = generation.get();
-    Optional<LiveKey> found = lookup.find(keyHash);
+    Optional<LiveKey> found;
+    try {
+      found = lookup.find(keyHash);
+    } catch (KeyLookup.DatabaseUnavailable e) {
+      if (entry != null && servable(entry, clock.getAsLong())) {
+        return Optional.of(entry.key);
+      }
+      throw e;
+    }
+    if (found.isEmpty()) {
+      live.invalidate(keyHash);
+    }
     if (generation.get() == before) {
       if (found.isPresent()) {
         hashById.put(found.get().id(), keyHash);
-        live.put(keyHash, found.get());
+        live.put(keyHash, new Entry(found.get(), now));
       } else {
         unknown.put(keyHash, Boolean.TRUE);
       }
     }
     return found;
+  }
+
+  /** Whether the entry may be served without asking PostgreSQL. */
+  private boolean trusted(Entry entry, long now) {
+    return heartbeat.isFresh(now) || (now - entry.nextCheckNanos.get() < 0 && servable(entry, now));
+  }
+
+  /** Whether the entry was known valid within the offline TTL. */
+  private boolean servable(Entry entry, long now) {
+    long heard = heartbeat.heardNanos();
+    long known = heard - entry.verifiedNanos > 0 ? heard : entry.verifiedNanos;
+    return now - known < offlineTtlNanos;
   }
 
   void onKeyChanged(@Observes(during = TransactionPhase.AFTER_SUCCESS) KeyChanged change) {
@@ -114,7 +207,7 @@ public class KeyCache {
       }
       case USER -> {
         generation.incrementAndGet();
-        live.asMap().values().removeIf(key -> key.username().equals(change.id()));
+        live.asMap().values().removeIf(entry -> entry.key.username().equals(change.id()));
         // a re-enabled user's keys may sit among the unknown ones
         unknown.invalidateAll();
       }

@@ -3,6 +3,7 @@ package io.keyport.identity;
 import io.keyport.audit.AuditLog;
 import io.keyport.audit.AuditLog.FieldChange;
 import io.keyport.mirror.RedisMirror;
+import io.keyport.mirror.RedisNames;
 import io.keyport.platform.DataChanged;
 import io.keyport.platform.RequestRefused;
 import jakarta.annotation.Resource;
@@ -382,6 +383,12 @@ public class Accounts {
           "The username must be an e-mail address such as jane@example.com, at most "
               + MAX_USERNAME
               + " characters.");
+    } else if (RedisNames.usernameConflict(name) != null) {
+      errors.put(
+          "username",
+          "This username cannot be used: "
+              + RedisNames.usernameConflict(name)
+              + ". Use the person's e-mail address.");
     }
     return name;
   }

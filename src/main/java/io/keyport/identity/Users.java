@@ -3,6 +3,7 @@ package io.keyport.identity;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.keyport.audit.AuditLog;
+import io.keyport.mirror.RedisNames;
 import io.keyport.platform.DataChanged;
 import io.keyport.platform.RequestRefused;
 import jakarta.annotation.Resource;
@@ -90,6 +91,13 @@ public class Users {
                 + " of "
                 + identity.issuer()
                 + "; its owner links it from their profile, or an admin links it");
+      }
+      // The username becomes a Redis set name (SPEC §5): it must not take one of Keyport's own.
+      String reserved = RedisNames.usernameConflict(identity.username());
+      if (reserved != null) {
+        throw new OidcFailure(
+            OidcFailure.Reason.NO_USERNAME,
+            "the provider's username " + identity.username() + " cannot be used: " + reserved);
       }
       user =
           User.fromProvider(

@@ -82,7 +82,7 @@ public class KeyLookup {
   public static class DatabaseUnavailable extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
-    DatabaseUnavailable(SQLException cause) {
+    public DatabaseUnavailable(SQLException cause) {
       super("The database cannot be reached: " + cause.getMessage(), cause);
     }
   }

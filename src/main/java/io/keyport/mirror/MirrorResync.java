@@ -3,6 +3,7 @@ package io.keyport.mirror;
 import io.keyport.platform.Database;
 import io.keyport.platform.Redis;
 import io.lettuce.core.KeyScanCursor;
+import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.ScanArgs;
 import io.lettuce.core.ScanCursor;
 import io.lettuce.core.api.sync.RedisCommands;
@@ -26,7 +27,8 @@ import javax.sql.DataSource;
  * Compares Redis with PostgreSQL and repairs every difference in Keyport's entries: missing ones
  * are written, stale ones rewritten, orphaned ones removed. An entry is Keyport's only by its
  * shape: a UUID name holding a hash, a hash name holding Gloo's key JSON, or a Keyport user's set
- * of hashes; anything else under the prefix is left alone.
+ * of hashes; anything else under the prefix is left alone. An entry Redis refuses is counted and
+ * skipped, not a reason to stop; afterwards the mirror's dead letters are queued again.
  */
 @ApplicationScoped
 public class MirrorResync {
@@ -34,10 +36,14 @@ public class MirrorResync {
   private static final Logger LOG = Logger.getLogger(MirrorResync.class.getName());
   private static final Pattern UUID_NAME =
       Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
-  private static final Pattern HASH_NAME = Pattern.compile("[A-Za-z0-9+/]{43}=");
+  private static final Pattern HASH_NAME = RedisNames.HASH_NAME;
 
-  /** What a resync found and repaired. */
-  public record Summary(int liveKeys, int missing, int stale, int orphaned) {}
+  /**
+   * What a resync found and repaired: {@code refused} entries Redis would not take (a user's name
+   * holding something other than a set), {@code retried} dead letters handed back to the mirror.
+   */
+  public record Summary(
+      int liveKeys, int missing, int stale, int orphaned, int refused, int retried) {}
 
   @Inject private Redis redis;
 
@@ -131,24 +137,43 @@ public class MirrorResync {
     } while (!cursor.isFinished());
 
     int missing = 0;
+    int refused = 0;
     for (MirrorState.Entry entry : expected.values()) {
-      if (!seenUuids.contains(entry.uuid())) {
-        commands.set(RedisMirror.bytes(prefix + entry.uuid()), RedisMirror.bytes(entry.hash()));
-        missing++;
-      }
-      if (!seenHashes.contains(entry.hash())) {
-        commands.set(RedisMirror.bytes(prefix + entry.hash()), RedisMirror.bytes(entry.json()));
-        missing++;
-      }
-      if (!seenMemberships.contains(entry.hash())) {
-        commands.sadd(
-            RedisMirror.bytes(prefix + entry.username()), RedisMirror.bytes(entry.hash()));
-        missing++;
+      try {
+        if (!seenUuids.contains(entry.uuid())) {
+          commands.set(RedisMirror.bytes(prefix + entry.uuid()), RedisMirror.bytes(entry.hash()));
+          missing++;
+        }
+        if (!seenHashes.contains(entry.hash())) {
+          commands.set(RedisMirror.bytes(prefix + entry.hash()), RedisMirror.bytes(entry.json()));
+          missing++;
+        }
+        if (!seenMemberships.contains(entry.hash())) {
+          commands.sadd(
+              RedisMirror.bytes(prefix + entry.username()), RedisMirror.bytes(entry.hash()));
+          missing++;
+        }
+      } catch (RedisCommandExecutionException e) {
+        refused++;
+        LOG.warning(
+            "Resync: Redis refused an entry of key " + entry.uuid() + " (" + e.getMessage() + ")");
       }
     }
-    Summary summary = new Summary(expected.size(), missing, stale, orphaned);
+    int retried = retryDeadLetters();
+    Summary summary = new Summary(expected.size(), missing, stale, orphaned, refused, retried);
     LOG.info("Redis mirror resynced: " + summary);
     return summary;
+  }
+
+  /** Hands every dead letter back to the publisher, which sets it aside again if Redis refuses. */
+  private int retryDeadLetters() throws SQLException {
+    try (Connection connection = dataSource.getConnection();
+        PreparedStatement retry =
+            connection.prepareStatement(
+                "update mirror_outbox set dead_at = null"
+                    + " where dead_at is not null and delivered_at is null")) {
+      return retry.executeUpdate();
+    }
   }
 
   private static String text(byte[] value) {

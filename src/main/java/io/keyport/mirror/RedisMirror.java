@@ -2,6 +2,7 @@ package io.keyport.mirror;
 
 import io.keyport.platform.Database;
 import io.keyport.platform.Redis;
+import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.api.sync.RedisCommands;
 import jakarta.annotation.PreDestroy;
 import jakarta.annotation.Resource;
@@ -12,7 +13,6 @@ import jakarta.persistence.EntityManager;
 import jakarta.persistence.PersistenceContext;
 import jakarta.transaction.Transactional;
 import java.nio.charset.StandardCharsets;
-import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -35,7 +35,8 @@ import javax.sql.DataSource;
  * change adds an outbox row in its own transaction ({@link #enqueue}); the publisher, on one node
  * at a time (a PostgreSQL advisory lock), makes Redis match each key's committed state, then marks
  * the rows delivered. Redis never sees a change before PostgreSQL commits it, and a change waits in
- * the outbox, not lost, while Redis or Keyport is down. Expired keys are swept out too.
+ * the outbox, not lost, while Redis or Keyport is down. Expired keys are swept out too. A change
+ * that Redis itself refuses is set aside as a dead letter so it cannot hold back the others.
  */
 @ApplicationScoped
 public class RedisMirror {
@@ -104,17 +105,62 @@ public class RedisMirror {
         .executeUpdate();
   }
 
-  /** Seconds since the oldest undelivered change, 0 when none waits. */
+  /** How far behind the mirror is: dead letters count as undelivered. */
+  public record Backlog(long lagSeconds, long waiting, long deadLetters) {}
+
+  /** A change Redis refused, set aside so the others flow; retried by a resync. */
+  public record DeadLetter(
+      long id,
+      UUID keyId,
+      String username,
+      String error,
+      int attempts,
+      Instant failedAt,
+      Instant createdAt) {}
+
+  /** Seconds since the oldest undelivered change (dead letters included), 0 when none waits. */
   public long lagSeconds() throws SQLException {
+    return backlog().lagSeconds();
+  }
+
+  /** The age of the oldest undelivered change, and how many wait, dead letters among them. */
+  public Backlog backlog() throws SQLException {
     try (Connection connection = dataSource.getConnection();
-        PreparedStatement oldest =
+        PreparedStatement backlog =
             connection.prepareStatement(
-                "select extract(epoch from now() - min(created_at))::bigint from mirror_outbox"
-                    + " where delivered_at is null");
-        ResultSet row = oldest.executeQuery()) {
+                "select coalesce(extract(epoch from now() - min(created_at))::bigint, 0),"
+                    + " count(*), count(dead_at) from mirror_outbox where delivered_at is null");
+        ResultSet row = backlog.executeQuery()) {
       row.next();
-      return row.getLong(1);
+      return new Backlog(row.getLong(1), row.getLong(2), row.getLong(3));
     }
+  }
+
+  /** The dead letters, oldest first, at most {@code limit}. */
+  public List<DeadLetter> deadLetters(int limit) throws SQLException {
+    List<DeadLetter> letters = new ArrayList<>();
+    try (Connection connection = dataSource.getConnection();
+        PreparedStatement dead =
+            connection.prepareStatement(
+                "select id, key_id, username, last_error, attempts, dead_at, created_at"
+                    + " from mirror_outbox where dead_at is not null and delivered_at is null"
+                    + " order by id limit ?")) {
+      dead.setInt(1, limit);
+      try (ResultSet row = dead.executeQuery()) {
+        while (row.next()) {
+          letters.add(
+              new DeadLetter(
+                  row.getLong(1),
+                  row.getObject(2, UUID.class),
+                  row.getString(3),
+                  row.getString(4),
+                  row.getInt(5),
+                  row.getTimestamp(6).toInstant(),
+                  row.getTimestamp(7).toInstant()));
+        }
+      }
+    }
+    return letters;
   }
 
   /** Delivers what waits; one round, on the scheduler's thread. Public for tests and resync. */
@@ -130,12 +176,12 @@ public class RedisMirror {
           return;
         }
         Instant swept = sweepExpired(connection);
-        int delivered;
+        int taken;
         do {
-          delivered = deliverBatch(connection);
+          taken = deliverBatch(connection);
           connection.commit();
           sweptUntil = swept;
-        } while (delivered == BATCH);
+        } while (taken == BATCH);
         recovered();
       } catch (SQLException | RuntimeException e) {
         connection.rollback();
@@ -146,43 +192,86 @@ public class RedisMirror {
     }
   }
 
+  /** The outbox rows of one key in a batch, and what a removal needs to know. */
+  private record Pending(String hash, String username, List<Long> ids) {}
+
+  /**
+   * Applies one batch of waiting rows, in order. A row Redis refuses (an error reply, not an
+   * outage) is set aside as a dead letter and the rest go on; an outage fails the whole batch,
+   * which is retried as it is. Returns how many rows the batch took.
+   */
   private int deliverBatch(Connection connection) throws SQLException {
-    Map<UUID, String[]> keys = new LinkedHashMap<>();
-    List<Long> ids = new ArrayList<>();
+    Map<UUID, Pending> keys = new LinkedHashMap<>();
+    int taken = 0;
     try (PreparedStatement pending =
         connection.prepareStatement(
-            "select id, key_id, key_hash, username from mirror_outbox where delivered_at is null"
+            "select id, key_id, key_hash, username from mirror_outbox"
+                + " where delivered_at is null and dead_at is null"
                 + " order by id limit "
                 + BATCH
                 + " for update skip locked")) {
       try (ResultSet row = pending.executeQuery()) {
         while (row.next()) {
+          taken++;
+          Pending earlier = keys.get(row.getObject(2, UUID.class));
+          List<Long> ids = earlier == null ? new ArrayList<>() : earlier.ids();
           ids.add(row.getLong(1));
-          keys.put(row.getObject(2, UUID.class), new String[] {row.getString(3), row.getString(4)});
+          keys.put(
+              row.getObject(2, UUID.class), new Pending(row.getString(3), row.getString(4), ids));
         }
       }
     }
-    if (ids.isEmpty()) {
+    if (taken == 0) {
       return 0;
     }
     RedisCommands<byte[], byte[]> commands = redis.connection().sync();
     String prefix = redis.keyPrefix();
-    for (Map.Entry<UUID, String[]> key : keys.entrySet()) {
-      MirrorState.Entry entry = MirrorState.of(connection, key.getKey());
-      if (entry != null) {
-        write(commands, prefix, entry);
-      } else {
-        remove(commands, prefix, key.getKey().toString(), key.getValue()[0], key.getValue()[1]);
+    List<Long> delivered = new ArrayList<>();
+    List<UUID> settled = new ArrayList<>();
+    for (Map.Entry<UUID, Pending> key : keys.entrySet()) {
+      Pending rows = key.getValue();
+      try {
+        MirrorState.Entry entry = MirrorState.of(connection, key.getKey());
+        if (entry != null) {
+          write(commands, prefix, entry);
+        } else {
+          remove(commands, prefix, key.getKey().toString(), rows.hash(), rows.username());
+        }
+        delivered.addAll(rows.ids());
+        settled.add(key.getKey());
+      } catch (RedisCommandExecutionException refused) {
+        setAside(connection, key.getKey(), rows, refused);
       }
     }
+    // A key whose state has now reached Redis needs none of its older dead letters any more.
     try (PreparedStatement done =
         connection.prepareStatement(
-            "update mirror_outbox set delivered_at = now() where id = any(?)")) {
-      Array array = connection.createArrayOf("bigint", ids.toArray());
-      done.setArray(1, array);
+            "update mirror_outbox set delivered_at = now() where id = any(?)"
+                + " or (key_id = any(?) and dead_at is not null and delivered_at is null)")) {
+      done.setArray(1, connection.createArrayOf("bigint", delivered.toArray()));
+      done.setArray(2, connection.createArrayOf("uuid", settled.toArray()));
       done.executeUpdate();
     }
-    return ids.size();
+    return taken;
+  }
+
+  private void setAside(
+      Connection connection, UUID keyId, Pending rows, RedisCommandExecutionException refused)
+      throws SQLException {
+    String error = String.valueOf(refused.getMessage());
+    try (PreparedStatement dead =
+        connection.prepareStatement(
+            "update mirror_outbox set dead_at = now(), attempts = attempts + 1, last_error = ?"
+                + " where id = any(?)")) {
+      dead.setString(1, error.length() > 1000 ? error.substring(0, 1000) : error);
+      dead.setArray(2, connection.createArrayOf("bigint", rows.ids().toArray()));
+      dead.executeUpdate();
+    }
+    LOG.log(
+        Level.WARNING,
+        "Redis refused the mirror change of key {0} (user {1}): {2}. It is set aside as a dead"
+            + " letter (admin page Redis mirror); fix Redis, then resync to retry it.",
+        new Object[] {keyId, rows.username(), error});
   }
 
   static void write(

@@ -22,13 +22,25 @@ import org.postgresql.ds.PGSimpleDataSource;
  * it first fires {@link DataChanged#ALL}, so a node that missed notifications while disconnected
  * drops what it cached instead of trusting it any longer. A lost connection is logged once per
  * outage.
+ *
+ * <p>A connection can also go silent without breaking (a partition, a stalled proxy): the feed
+ * would then hear nothing and report nothing. So it asks PostgreSQL {@code select 1} on the
+ * listening connection every second and records each answer in the {@link Heartbeat}; caches read
+ * the heartbeat to know whether they may still trust what they hold. A query that gets no answer
+ * within {@link #SOCKET_TIMEOUT_SECONDS} breaks the connection, and the feed reconnects; when it is
+ * heard again after being stale, it fires {@link DataChanged#ALL} before it counts as fresh.
  */
 @ApplicationScoped
 public class ChangeFeed {
 
   private static final Logger LOG = Logger.getLogger(ChangeFeed.class.getName());
-  private static final int POLL_MILLIS = 250;
   private static final long MAX_BACKOFF_MILLIS = 2_000;
+  private static final int SOCKET_TIMEOUT_SECONDS = 10;
+  private static final int CONNECT_TIMEOUT_SECONDS = 5;
+
+  // Stale until the first answer: nothing was heard before this node started.
+  private final Heartbeat heartbeat =
+      new Heartbeat(System.nanoTime() - 2 * Heartbeat.STALE_AFTER_NANOS);
 
   @Resource private ManagedThreadFactory threads;
   @Inject private Event<DataChanged> changes;
@@ -60,6 +72,11 @@ public class ChangeFeed {
     listener.start();
   }
 
+  /** When this node last heard the change feed; the object itself, for reading on the hot path. */
+  public Heartbeat heartbeat() {
+    return heartbeat;
+  }
+
   @PreDestroy
   synchronized void stop() {
     running = false;
@@ -79,7 +96,11 @@ public class ChangeFeed {
         source.setUser(user);
         source.setPassword(password);
         source.setApplicationName("keyport-change-feed");
+        source.setConnectTimeout(CONNECT_TIMEOUT_SECONDS);
+        source.setLoginTimeout(CONNECT_TIMEOUT_SECONDS);
+        source.setSocketTimeout(SOCKET_TIMEOUT_SECONDS);
         connection = source.getConnection();
+        long asked = System.nanoTime();
         try (Statement statement = connection.createStatement()) {
           statement.execute("LISTEN keyport_changes");
         }
@@ -89,14 +110,21 @@ public class ChangeFeed {
         outage = false;
         backoff = 100;
         changes.fire(DataChanged.ALL);
+        heartbeat.heard(asked);
         PGConnection postgres = connection.unwrap(PGConnection.class);
         while (running) {
-          PGNotification[] notifications = postgres.getNotifications(POLL_MILLIS);
-          if (notifications != null) {
-            for (PGNotification notification : notifications) {
-              changes.fire(DataChanged.parse(notification.getParameter()));
-            }
+          awaitNotifications(postgres, asked + Heartbeat.INTERVAL_NANOS);
+          asked = System.nanoTime();
+          try (Statement statement = connection.createStatement()) {
+            statement.execute("select 1");
           }
+          deliver(postgres.getNotifications());
+          // Judged on the answer's arrival: a slow answer is a silence too.
+          if (!heartbeat.isFresh(System.nanoTime())) {
+            LOG.info("Change feed heard again after a silence; caches start afresh");
+            changes.fire(DataChanged.ALL);
+          }
+          heartbeat.heard(asked);
         }
       } catch (SQLException e) {
         if (!running) {
@@ -110,7 +138,7 @@ public class ChangeFeed {
               e.getMessage());
           outage = true;
         }
-        // Cached keys keep answering meanwhile (the check must not fail closed on keys it knows);
+        // Cached keys keep answering meanwhile, within keyport.check.offline-ttl (see KeyCache);
         // the ALL fired on reconnecting drops whatever changed in between.
       } finally {
         closeQuietly();
@@ -122,6 +150,22 @@ public class ChangeFeed {
         return;
       }
       backoff = Math.min(MAX_BACKOFF_MILLIS, backoff * 2);
+    }
+  }
+
+  /** Passes on what arrives until {@code untilNanos}. */
+  private void awaitNotifications(PGConnection postgres, long untilNanos) throws SQLException {
+    long left;
+    while ((left = untilNanos - System.nanoTime()) > 0) {
+      deliver(postgres.getNotifications((int) Math.max(1, left / 1_000_000)));
+    }
+  }
+
+  private void deliver(PGNotification[] notifications) {
+    if (notifications != null) {
+      for (PGNotification notification : notifications) {
+        changes.fire(DataChanged.parse(notification.getParameter()));
+      }
     }
   }
 

@@ -5,12 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.URL;
 import java.net.http.HttpResponse;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.UUID;
 import java.util.function.Supplier;
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.container.test.api.RunAsClient;
+import org.jboss.arquillian.container.test.api.TargetsContainer;
 import org.jboss.arquillian.junit5.ArquillianExtension;
 import org.jboss.arquillian.test.api.ArquillianResource;
 import org.jboss.shrinkwrap.api.spec.WebArchive;
@@ -18,13 +21,16 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * The check never fails open: with PostgreSQL gone it serves what it knows and refuses the rest.
+ * The check never fails open: with PostgreSQL gone it serves what it knows, for at most the offline
+ * TTL (5 s on this node), and refuses the rest; a silent change feed does not let a revoked key
+ * pass on.
  */
 @ExtendWith(ArquillianExtension.class)
 @RunAsClient
 class DatabaseOutageIT {
 
   @Deployment(testable = false)
+  @TargetsContainer("node-offline")
   static WebArchive keyport() {
     return Deployments.keyport();
   }
@@ -77,6 +83,86 @@ class DatabaseOutageIT {
                 + "\"usagePlan\":\"gold\"}");
     assertEquals(201, after.statusCode(), after.body());
     assertEquals(200, http.check("/petstore/pets", field(after.body(), "apiKey")).statusCode());
+  }
+
+  /**
+   * A partition that silences only the change feed: the revocation's notification never arrives,
+   * but PostgreSQL still answers queries, so once the feed counts as stale the check reads the
+   * cached key again and refuses it.
+   */
+  @Test
+  void aRevocationIsSeenWhileTheChangeFeedIsSilent() throws Exception {
+    Http http = new Http(base);
+    HttpResponse<String> created = newKey(http, "frozen-feed-");
+    String key = field(created.body(), "apiKey");
+    assertEquals(200, http.check("/petstore/pets", key).statusCode());
+    assertEquals(200, http.check("/petstore/pets", key).statusCode(), "now from the cache");
+
+    TestDatabase.freezeChangeFeed();
+    try {
+      try (Connection db = TestDatabase.connect();
+          PreparedStatement revoke =
+              db.prepareStatement("update api_key set revoked_at = now() where id = ?::uuid")) {
+        revoke.setString(1, field(created.body(), "id"));
+        assertEquals(1, revoke.executeUpdate());
+      }
+      int status = poll(() -> http.check("/petstore/pets", key).statusCode(), 401, 160);
+      assertEquals(401, status, "the revoked key still passed while the change feed was silent");
+    } finally {
+      TestDatabase.thawChangeFeed();
+    }
+  }
+
+  /** With PostgreSQL unreachable, a cached key passes for the offline TTL, then gets 503. */
+  @Test
+  void aCachedKeyPassesOnlyUntilTheOfflineTtlWhileTheDatabaseIsUnreachable() throws Exception {
+    Http http = new Http(base);
+    String key = field(newKey(http, "offline-ttl-").body(), "apiKey");
+    assertEquals(200, http.check("/petstore/pets", key).statusCode());
+
+    TestDatabase.cutKeyportOff();
+    int status;
+    try {
+      assertEquals(200, http.check("/petstore/pets", key).statusCode(), "within the offline TTL");
+      status = poll(() -> http.check("/petstore/pets", key).statusCode(), 503, 160);
+      HttpResponse<String> refused = http.check("/petstore/pets", key);
+      assertEquals(503, status, "the cached key kept passing past the offline TTL");
+      assertEquals(503, refused.statusCode(), refused.body());
+      assertEquals("{\"error\":\"unavailable\"}", refused.body());
+    } finally {
+      TestDatabase.reconnectKeyport();
+    }
+    assertEquals(
+        200,
+        poll(() -> http.check("/petstore/pets", key).statusCode(), 200, 160),
+        "the key passes again once PostgreSQL is back");
+  }
+
+  /** A key on the unlimited plan, so polling the check never meets a rate limit. */
+  private static HttpResponse<String> newKey(Http http, String namePrefix) {
+    HttpResponse<String> created =
+        http.api(
+            "POST",
+            "api/v1/api-keys",
+            "dev@example.com",
+            "dev",
+            "{\"apiKeyName\":\""
+                + namePrefix
+                + UUID.randomUUID()
+                + "\",\"apiProduct\":\"petstore\",\"usagePlan\":\"unlimited\"}");
+    assertEquals(201, created.statusCode(), created.body());
+    return created;
+  }
+
+  /** Asks up to {@code attempts} times, a quarter second apart, until the answer is wanted. */
+  private static int poll(Supplier<Integer> probe, int wanted, int attempts)
+      throws InterruptedException {
+    int last = probe.get();
+    for (int i = 1; i < attempts && last != wanted; i++) {
+      Thread.sleep(250);
+      last = probe.get();
+    }
+    return last;
   }
 
   private static int eventually(Supplier<Integer> probe, int wanted) throws InterruptedException {

@@ -243,22 +243,138 @@ class MirrorIT {
     assertEquals("forbidden", JSON.readTree(refused.body()).get("error").asText());
   }
 
+  /**
+   * One user's set is taken over by a foreign value (a {@code WRONGTYPE} for {@code SADD}): that
+   * user's change is set aside as a dead letter, every other user's changes still reach Redis in
+   * order, the admin API lists the dead letter with its error, and a resync after Redis is fixed
+   * retries it.
+   */
   @Test
   @Order(7)
+  void aPoisonedUserSetIsSetAsideAndOthersChangesStillFlow(
+      @ArquillianResource @OperateOnDeployment(DEPLOYMENT) URL base) throws Exception {
+    Http http = new Http(base);
+    HttpResponse<String> reserved =
+        http.api(
+            "POST",
+            "api/v1/admin/users",
+            "admin@example.com",
+            "admin",
+            "{\"username\":\"keyport:quota-"
+                + UUID.randomUUID()
+                + "@example.com\",\"displayName\":\"Clash\",\"roles\":[\"developer\"]}");
+    assertEquals(400, reserved.statusCode(), "a username in Keyport's Redis namespace");
+    String poisoned = "poisoned-" + UUID.randomUUID() + "@example.com";
+    String poisonedPassword = newUser(http, poisoned);
+    redis().set(poisoned, "not a set of Keyport's");
+
+    Created blocked = create(http, poisoned, poisonedPassword, null);
+    Created other = create(http, null);
+    String otherHash = hmac(other.value());
+    eventually(() -> present(other.id(), otherHash), "the other user's new key");
+    assertEquals(
+        204,
+        http.api("DELETE", "api/v1/api-keys/" + other.id(), "dev@example.com", "dev", null)
+            .statusCode());
+    eventually(() -> gone(other.id(), otherHash), "the other user's deletion to reach Redis");
+
+    JsonNode dead = eventuallyDeadLetter(http, blocked.id());
+    assertEquals(poisoned, dead.get("username").asText(), dead.toString());
+    assertTrue(dead.get("error").asText().contains("WRONGTYPE"), dead.toString());
+    assertTrue(dead.get("attempts").asInt() >= 1, dead.toString());
+    assertNotNull(dead.get("failedAt").asText(null), dead.toString());
+    JsonNode state = state(http);
+    assertTrue(state.get("deadLetterCount").asInt() >= 1, state.toString());
+    String page =
+        http.send(
+                http.request("admin/mirror.xhtml")
+                    .header("Authorization", Http.basic("admin@example.com", "admin")))
+            .body();
+    assertTrue(page.contains(blocked.id()) && page.contains("WRONGTYPE"), "the admin page");
+
+    redis().del(poisoned);
+    HttpResponse<String> resync =
+        http.api("POST", "api/v1/admin/redis-mirror/resync", "admin@example.com", "admin", null);
+    assertEquals(200, resync.statusCode(), resync.body());
+    String blockedHash = hmac(blocked.value());
+    eventually(
+        () -> {
+          try {
+            return redis().sismember(poisoned, blockedHash)
+                && deadLetterOf(state(http), blocked.id()) == null;
+          } catch (Exception e) {
+            throw new IllegalStateException(e);
+          }
+        },
+        "the retried dead letter to be delivered");
+  }
+
+  @Test
+  @Order(8)
   void undeploy() {
     deployer.undeploy(DEPLOYMENT);
   }
 
   private record Created(String id, String name, String value) {}
 
+  private static String newUser(Http http, String username) throws Exception {
+    HttpResponse<String> created =
+        http.api(
+            "POST",
+            "api/v1/admin/users",
+            "admin@example.com",
+            "admin",
+            "{\"username\":\""
+                + username
+                + "\",\"displayName\":\"Mirror IT\",\"roles\":[\"developer\"]}");
+    assertEquals(201, created.statusCode(), created.body());
+    return JSON.readTree(created.body()).get("temporaryPassword").asText();
+  }
+
+  private static JsonNode state(Http http) throws Exception {
+    HttpResponse<String> state =
+        http.api("GET", "api/v1/admin/redis-mirror", "admin@example.com", "admin", null);
+    assertEquals(200, state.statusCode(), state.body());
+    return JSON.readTree(state.body());
+  }
+
+  private static JsonNode deadLetterOf(JsonNode state, String keyId) {
+    for (JsonNode letter : state.path("deadLetters")) {
+      if (keyId.equals(letter.path("keyId").asText())) {
+        return letter;
+      }
+    }
+    return null;
+  }
+
+  private static JsonNode eventuallyDeadLetter(Http http, String keyId) throws Exception {
+    JsonNode[] found = new JsonNode[1];
+    eventually(
+        () -> {
+          try {
+            found[0] = deadLetterOf(state(http), keyId);
+            return found[0] != null;
+          } catch (Exception e) {
+            throw new IllegalStateException(e);
+          }
+        },
+        "the poisoned change as a dead letter");
+    return found[0];
+  }
+
   private static Created create(Http http, String metadata) throws Exception {
+    return create(http, "dev@example.com", "dev", metadata);
+  }
+
+  private static Created create(Http http, String username, String password, String metadata)
+      throws Exception {
     String name = "mirror-" + UUID.randomUUID();
     HttpResponse<String> created =
         http.api(
             "POST",
             "api/v1/api-keys",
-            "dev@example.com",
-            "dev",
+            username,
+            password,
             "{\"apiKeyName\":\""
                 + name
                 + "\",\"apiProduct\":\"petstore\",\"usagePlan\":\"gold\""

@@ -77,6 +77,19 @@ public class TestDatabase implements LauncherSessionListener {
     link.open();
   }
 
+  /**
+   * Silences Keyport's change feed without closing it, as a partition would: its connections stop
+   * carrying bytes, while the database stays reachable for Keyport's other connections.
+   */
+  public static void freezeChangeFeed() {
+    link.freezeFeed();
+  }
+
+  /** Lets the change feed's connections carry bytes again. */
+  public static void thawChangeFeed() {
+    link.thawFeed();
+  }
+
   /** A connection to the test database, for tests that check what was written. */
   public static Connection connect() throws SQLException {
     return connect("postgres");

@@ -8,8 +8,12 @@ import jakarta.enterprise.context.RequestScoped;
 import jakarta.inject.Inject;
 import jakarta.inject.Named;
 import java.sql.SQLException;
+import java.util.List;
 
-/** The admin page of the Redis mirror: its lag, and a resync with a summary of what it fixed. */
+/**
+ * The admin page of the Redis mirror: its lag, the changes Redis refused (dead letters) with their
+ * errors, and a resync, which also retries them, with a summary of what it fixed.
+ */
 @Named
 @RequestScoped
 public class MirrorConsole {
@@ -17,13 +21,17 @@ public class MirrorConsole {
   @Inject private RedisMirror mirror;
   @Inject private MirrorResync resync;
 
+  private static final int DEAD_LETTERS_SHOWN = 100;
+
   private MirrorResync.Summary summary;
-  private Long lagSeconds;
+  private RedisMirror.Backlog backlog;
+  private List<RedisMirror.DeadLetter> deadLetters = List.of();
 
   public void load() {
     if (mirror.isEnabled()) {
       try {
-        lagSeconds = mirror.lagSeconds();
+        backlog = mirror.backlog();
+        deadLetters = mirror.deadLetters(DEAD_LETTERS_SHOWN);
       } catch (SQLException e) {
         Messages.error(null, Texts.text("mirror.noDatabase"));
       }
@@ -44,8 +52,12 @@ public class MirrorConsole {
     return mirror.isEnabled();
   }
 
-  public Long getLagSeconds() {
-    return lagSeconds;
+  public RedisMirror.Backlog getBacklog() {
+    return backlog;
+  }
+
+  public List<RedisMirror.DeadLetter> getDeadLetters() {
+    return deadLetters;
   }
 
   public MirrorResync.Summary getSummary() {
