@@ -88,7 +88,7 @@ public class AdminAuditResource {
     return audit
         .search(
             filter(actor, action, targetType, targetId, from, to),
-            Params.count(limit, "limit", 200, MAX_LIMIT))
+            QueryParameters.count(limit, "limit", 200, MAX_LIMIT))
         .stream()
         .map(Event::of)
         .toList();
@@ -129,7 +129,7 @@ public class AdminAuditResource {
         action,
         targetType,
         targetId,
-        Params.instant(from, "from"),
-        Params.instant(to, "to"));
+        QueryParameters.instant(from, "from"),
+        QueryParameters.instant(to, "to"));
   }
 }

@@ -1,7 +1,7 @@
 package io.keyport.api;
 
 import io.keyport.catalog.Catalog;
-import io.keyport.identity.Accounts;
+import io.keyport.identity.UserAdministration;
 import io.keyport.keys.KeyDirectory;
 import io.keyport.limits.RecentTraffic;
 import io.keyport.limits.Traffic;
@@ -24,7 +24,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Tag(name = "Admin: dashboard", description = "Needs the admin role; 403 otherwise.")
 public class AdminDashboardResource {
 
-  @Inject private Accounts accounts;
+  @Inject private UserAdministration accounts;
   @Inject private Catalog catalog;
   @Inject private KeyDirectory keys;
   @Inject private Traffic traffic;

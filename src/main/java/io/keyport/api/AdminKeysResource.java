@@ -108,8 +108,8 @@ public class AdminKeysResource {
     KeyDirectory.Page page =
         directory.search(
             new KeyFilter(user, product, plan, hint, status(status)),
-            Params.count(offset, "offset", 0, Integer.MAX_VALUE),
-            Params.count(limit, "limit", 100, MAX_LIMIT));
+            QueryParameters.count(offset, "offset", 0, Integer.MAX_VALUE),
+            QueryParameters.count(limit, "limit", 100, MAX_LIMIT));
     return Response.ok(page.keys().stream().map(Key::of).toList())
         .header("X-Total-Count", page.total())
         .build();
@@ -120,14 +120,14 @@ public class AdminKeysResource {
   @Operation(summary = "One key, whoever holds it")
   @APIResponse(responseCode = "404", description = "No such key")
   public Key one(@PathParam("id") String id) {
-    return Key.of(directory.key(Params.keyId(id)));
+    return Key.of(directory.key(QueryParameters.keyId(id)));
   }
 
   @GET
   @Path("{id}/usage")
   @Operation(summary = "A key's metered requests: the last 24 hours and 30 days, this month")
   public UsageHistory.KeyUsage usage(@PathParam("id") String id) {
-    return usage.of(directory.key(Params.keyId(id)).id());
+    return usage.of(directory.key(QueryParameters.keyId(id)).id());
   }
 
   @PATCH
@@ -150,7 +150,7 @@ public class AdminKeysResource {
     return Key.of(
         keys.change(
             caller(),
-            Params.keyId(id),
+            QueryParameters.keyId(id),
             new KeyChange(body.version(), body.usagePlan(), body.metadata())));
   }
 
@@ -170,7 +170,7 @@ public class AdminKeysResource {
     List<UUID> ids = new ArrayList<>();
     if (body.ids() != null) {
       for (String id : body.ids()) {
-        ids.add(Params.keyId(id));
+        ids.add(QueryParameters.keyId(id));
       }
     }
     return new Revoked(keys.revoke(caller(), ids, body.reason()).stream().map(Key::of).toList());

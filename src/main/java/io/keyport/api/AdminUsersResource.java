@@ -2,9 +2,9 @@ package io.keyport.api;
 
 import io.keyport.identity.Account;
 import io.keyport.identity.AccountChange;
-import io.keyport.identity.Accounts;
 import io.keyport.identity.NewAccount;
 import io.keyport.identity.Roles;
+import io.keyport.identity.UserAdministration;
 import io.keyport.platform.RequestRefused;
 import jakarta.inject.Inject;
 import jakarta.security.enterprise.SecurityContext;
@@ -38,7 +38,7 @@ public class AdminUsersResource {
 
   private static final int MAX_LIMIT = 1000;
 
-  @Inject private Accounts accounts;
+  @Inject private UserAdministration accounts;
   @Inject private SecurityContext security;
 
   /** A user as the admin API returns them; send {@code version} back with a change. */
@@ -162,7 +162,10 @@ public class AdminUsersResource {
     }
     return accounts
         .search(
-            q, role, Params.bool(enabled, "enabled"), Params.count(limit, "limit", 200, MAX_LIMIT))
+            q,
+            role,
+            QueryParameters.bool(enabled, "enabled"),
+            QueryParameters.count(limit, "limit", 200, MAX_LIMIT))
         .stream()
         .map(User::of)
         .toList();

@@ -26,7 +26,11 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
-/** Finds, checks and creates users. */
+/**
+ * Users as they sign in and use the portal themselves: finding and checking them, the sign-in
+ * through a provider, their sessions and their own password. What administrators do to users is in
+ * {@link UserAdministration}.
+ */
 @ApplicationScoped
 @Transactional(Transactional.TxType.SUPPORTS)
 public class Users {

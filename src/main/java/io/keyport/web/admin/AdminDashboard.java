@@ -1,7 +1,7 @@
 package io.keyport.web.admin;
 
 import io.keyport.catalog.Catalog;
-import io.keyport.identity.Accounts;
+import io.keyport.identity.UserAdministration;
 import io.keyport.keys.KeyDirectory;
 import io.keyport.limits.Traffic;
 import io.keyport.mirror.RedisMirror;
@@ -27,7 +27,7 @@ public class AdminDashboard {
 
   static final int TOP_KEYS = 10;
 
-  @Inject private Accounts accounts;
+  @Inject private UserAdministration accounts;
   @Inject private Catalog catalog;
   @Inject private KeyDirectory keys;
   @Inject private Traffic traffic;

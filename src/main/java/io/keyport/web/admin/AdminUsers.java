@@ -2,10 +2,10 @@ package io.keyport.web.admin;
 
 import io.keyport.identity.Account;
 import io.keyport.identity.AccountChange;
-import io.keyport.identity.Accounts;
 import io.keyport.identity.NewAccount;
 import io.keyport.identity.OidcSettings;
 import io.keyport.identity.Roles;
+import io.keyport.identity.UserAdministration;
 import io.keyport.platform.RequestRefused;
 import io.keyport.web.Caller;
 import io.keyport.web.Messages;
@@ -43,7 +43,7 @@ public class AdminUsers implements Serializable {
           "roles", "editForm:editRoles",
           "enabled", "editForm:editEnabled");
 
-  @Inject private Accounts accounts;
+  @Inject private UserAdministration accounts;
   // Request-scoped: this view-scoped page never holds the password itself.
   @Inject private TemporaryPassword temporaryPassword;
   @Inject private OidcSettings oidcSettings;

@@ -6,9 +6,9 @@ import java.time.format.DateTimeParseException;
 import java.util.UUID;
 
 /** Query parameters read by hand, so a bad one is a 400 that names it, not JAX-RS's bare 404. */
-final class Params {
+final class QueryParameters {
 
-  private Params() {}
+  private QueryParameters() {}
 
   static int count(String raw, String name, int fallback, int max) {
     if (raw == null || raw.isBlank()) {

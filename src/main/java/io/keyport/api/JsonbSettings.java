@@ -8,7 +8,7 @@ import jakarta.ws.rs.ext.Provider;
 
 /** JSON-B as the API writes it: absent values are written as null rather than left out. */
 @Provider
-public class Json implements ContextResolver<Jsonb> {
+public class JsonbSettings implements ContextResolver<Jsonb> {
 
   private final Jsonb jsonb = JsonbBuilder.create(new JsonbConfig().withNullValues(true));
 

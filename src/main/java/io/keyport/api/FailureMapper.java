@@ -17,9 +17,9 @@ import java.util.logging.Logger;
  * a stack trace.
  */
 @Provider
-public class Failures implements ExceptionMapper<Throwable> {
+public class FailureMapper implements ExceptionMapper<Throwable> {
 
-  private static final Logger LOG = Logger.getLogger(Failures.class.getName());
+  private static final Logger LOG = Logger.getLogger(FailureMapper.class.getName());
 
   @Override
   public Response toResponse(Throwable failure) {

@@ -39,7 +39,7 @@ import java.util.regex.Pattern;
  * enabled user's keys return.
  */
 @ApplicationScoped
-public class Accounts {
+public class UserAdministration {
 
   static final int MAX_DISPLAY_NAME = 200;
   private static final int MAX_USERNAME = 254;

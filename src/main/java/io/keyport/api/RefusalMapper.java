@@ -12,7 +12,7 @@ import jakarta.ws.rs.ext.Provider;
  * also names every input field at fault; the developer API keeps SPEC §8's two fields.
  */
 @Provider
-public class Refusals implements ExceptionMapper<RequestRefused> {
+public class RefusalMapper implements ExceptionMapper<RequestRefused> {
 
   @Context private UriInfo uri;
 
