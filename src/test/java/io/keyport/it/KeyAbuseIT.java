@@ -67,7 +67,8 @@ class KeyAbuseIT {
     request.putObject("metadata").put("team", "finance").put("env", "ci");
     HttpResponse<String> refused =
         http.api("POST", KEYS, dev.username(), dev.password(), request.toString());
-    assertEquals(400, refused.statusCode(), refused.body());
+    // Should a key be made after all, its value stays out of the failure message.
+    assertEquals(400, refused.statusCode(), refused.body().replaceAll("kp_\\w+", "kp_…"));
     JsonNode error = JSON.readTree(refused.body());
     assertEquals("invalid_request", error.path("error").asText());
     assertTrue(
