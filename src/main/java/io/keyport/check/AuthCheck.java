@@ -7,6 +7,7 @@ import io.keyport.keys.KeyHasher;
 import io.keyport.keys.KeyLookup;
 import io.keyport.keys.LastUsed;
 import io.keyport.keys.LiveKey;
+import io.keyport.keys.MetadataHeaders;
 import io.keyport.limits.Admission;
 import io.keyport.limits.PlanLimits;
 import io.keyport.limits.UsageMeter;
@@ -177,12 +178,12 @@ public class AuthCheck {
       return verdict;
     }
     PlanView plan = products.plan(live.plan());
-    if (!mayBlock && limits.mayBlock(live.id(), plan)) {
+    if (!mayBlock && limits.mayBlock(live, plan)) {
       return null;
     }
     Admission admission;
     try {
-      admission = limits.admit(live.id(), plan);
+      admission = limits.admit(live, plan);
     } catch (PlanLimits.Unavailable e) {
       return unavailable;
     }

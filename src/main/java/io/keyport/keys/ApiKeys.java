@@ -29,6 +29,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
@@ -57,8 +58,16 @@ public class ApiKeys {
   @ConfigProperty(name = "keyport.keys.prefix", defaultValue = "kp")
   String prefix;
 
+  @Inject
+  @ConfigProperty(name = "keyport.check.headers-from-metadata")
+  Optional<String> headersFromMetadata;
+
+  /** Metadata entries that become trusted upstream headers: only administrators set them. */
+  private Map<String, String> trustedMetadata;
+
   @PostConstruct
-  void checkPrefix() {
+  void init() {
+    trustedMetadata = MetadataHeaders.trustedEntries(headersFromMetadata.orElse(null));
     if (!KeyFormat.isValidPrefix(prefix)) {
       throw new IllegalStateException(
           "keyport.keys.prefix (env KEYPORT_KEYS_PREFIX) must be 1 to 16 lowercase letters and"
@@ -102,12 +111,13 @@ public class ApiKeys {
     UsagePlan plan = plan(product, request.plan());
     // PostgreSQL keeps microseconds: the create answer must show the instants later reads show.
     Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
-    Map<String, String> metadata = KeyRules.metadata(request.metadata());
+    Map<String, String> metadata = KeyRules.ownersMetadata(request.metadata(), trustedMetadata);
     Instant expiresAt =
         KeyRules.expiry(
             request.expiresAt() == null ? null : request.expiresAt().truncatedTo(ChronoUnit.MICROS),
             now);
     refuseTakenName(owner, product, name);
+    holdKeysOf(owner);
     refuseOverPlanCap(owner, plan);
 
     String value = KeyFormat.generate(prefix);
@@ -276,6 +286,7 @@ public class ApiKeys {
     UsagePlan plan = key.getPlan();
     if (change.plan() != null && !change.plan().equals(plan.getName())) {
       plan = plan(key.getProduct(), change.plan());
+      holdKeysOf(key.getOwner());
       refuseOwnerOverPlanCap(key.getOwner(), plan);
       changed.put("usagePlan", new AuditLog.FieldChange(key.getPlan().getName(), plan.getName()));
     }
@@ -369,6 +380,18 @@ public class ApiKeys {
                         + String.join(
                             ", ", product.getPlans().stream().map(UsagePlan::getName).toList())
                         + "."));
+  }
+
+  /**
+   * Serialises whatever changes how many keys a user holds on a plan, until this transaction ends:
+   * without it, parallel creations each count the keys already held, all see room under the plan's
+   * cap, and all insert. A row lock on the owner (FOR NO KEY UPDATE: it does not block inserts that
+   * merely reference the user) makes the next creation count after this one has committed.
+   */
+  private void holdKeysOf(User owner) {
+    em.createNativeQuery("select id from app_user where id = ? for no key update")
+        .setParameter(1, owner.getId())
+        .getSingleResult();
   }
 
   private void refuseTakenName(User owner, ApiProduct product, String name) {

@@ -2,8 +2,10 @@ package io.keyport.keys;
 
 import io.keyport.platform.RequestRefused;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Pattern;
 
 /** What a new key's name, metadata and expiry may be; a refusal names the field at fault. */
@@ -71,6 +73,32 @@ final class KeyRules {
           }
         });
     return Map.copyOf(metadata);
+  }
+
+  /**
+   * The metadata a key's owner asks for, which may not contain an entry that becomes a trusted
+   * upstream header ({@code trusted}: entry to header, see {@link MetadataHeaders}); an
+   * administrator sets those. Each such entry is named as its own field, {@code metadata.<entry>}.
+   */
+  static Map<String, String> ownersMetadata(
+      Map<String, String> metadata, Map<String, String> trusted) {
+    Map<String, String> checked = metadata(metadata);
+    Map<String, String> errors = new LinkedHashMap<>();
+    for (String name : new TreeSet<>(checked.keySet())) {
+      String header = trusted.get(name);
+      if (header != null) {
+        errors.put(
+            "metadata." + name,
+            "metadata."
+                + name
+                + " is set by an administrator: it becomes the "
+                + header
+                + " header that the API behind the gateway trusts. Leave it out, and ask an"
+                + " administrator to set it on the key.");
+      }
+    }
+    RequestRefused.throwIfAny(errors);
+    return checked;
   }
 
   /** An expiry, if any, must lie after {@code now}. */

@@ -2,6 +2,7 @@ package io.keyport.limits;
 
 import io.github.bucket4j.TimeMeter;
 import io.keyport.catalog.PlanView;
+import io.keyport.keys.LiveKey;
 import io.keyport.platform.Database;
 import io.keyport.platform.Redis;
 import jakarta.annotation.PostConstruct;
@@ -26,7 +27,8 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 /**
  * Enforces a key's usage plan (SPEC §4): the rate limit as a token bucket per key, in this process
  * ({@code keyport.ratelimit.mode=local}) or in Redis, shared by every node ({@code redis}); and the
- * monthly quota as a count per key. A plan without limits is not counted against. In redis mode an
+ * monthly quota as a count per user, product and plan ({@link QuotaScope}), so a replaced key does
+ * not bring a fresh quota. A plan without limits is not counted against. In redis mode an
  * unreachable Redis makes each node limit on its own until Redis answers again; that is logged once
  * per outage.
  */
@@ -44,6 +46,17 @@ public class PlanLimits {
 
   private static final Logger LOG = Logger.getLogger(PlanLimits.class.getName());
   private static final long REDIS_RETRY_NANOS = 1_000_000_000L;
+  private static final String SCOPE_USAGE =
+      """
+      select coalesce(sum(ku.count), 0)
+        from key_usage ku
+        join api_key k on k.id = ku.key_id
+        join app_user u on u.id = k.user_id
+        join api_product p on p.id = k.product_id
+        join usage_plan pl on pl.id = k.plan_id
+       where u.username = ? and p.slug = ? and pl.name = ?
+         and ku.outcome = 'admitted' and ku.hour >= ? and ku.hour < ?
+      """;
 
   @Resource(lookup = Database.JNDI_NAME)
   private DataSource dataSource;
@@ -92,9 +105,9 @@ public class PlanLimits {
   }
 
   /** Whether {@link #admit} may block on the database or Redis for this key and plan. */
-  public boolean mayBlock(UUID keyId, PlanView plan) {
+  public boolean mayBlock(LiveKey key, PlanView plan) {
     boolean shared = redisMode && !redisDown;
-    return (plan.monthlyQuota() != null && (shared || !quotas.isLoaded(keyId)))
+    return (plan.monthlyQuota() != null && (shared || !quotas.isLoaded(QuotaScope.of(key))))
         || (plan.limited() && shared);
   }
 
@@ -103,15 +116,17 @@ public class PlanLimits {
    *
    * @throws Unavailable when the plan has a quota and this month's count cannot be read
    */
-  public Admission admit(UUID keyId, PlanView plan) {
+  public Admission admit(LiveKey key, PlanView plan) {
+    UUID keyId = key.id();
     Admission quota = Admission.UNLIMITED;
     boolean quotaShared = false;
-    if (plan.monthlyQuota() != null) {
+    QuotaScope scope = plan.monthlyQuota() == null ? null : QuotaScope.of(key);
+    if (scope != null) {
       long limit = plan.monthlyQuota();
-      quota = redisMode ? shared(() -> sharedQuotas().take(keyId, limit)) : null;
+      quota = redisMode ? shared(() -> sharedQuotas().take(scope, limit)) : null;
       quotaShared = quota != null;
       if (!quotaShared) {
-        quota = quotas.take(keyId, limit);
+        quota = quotas.take(scope, limit);
       }
       if (!quota.admitted()) {
         return quota;
@@ -127,16 +142,16 @@ public class PlanLimits {
     if (rate == null) {
       rate = rates.take(keyId, plan.requestsPerUnit(), plan.unit());
     }
-    if (!rate.admitted() && plan.monthlyQuota() != null) {
-      giveBack(keyId, quotaShared);
+    if (!rate.admitted() && scope != null) {
+      giveBack(scope, quotaShared);
     }
     return rate;
   }
 
-  private void giveBack(UUID keyId, boolean quotaShared) {
+  private void giveBack(QuotaScope scope, boolean quotaShared) {
     if (!quotaShared) {
-      quotas.giveBack(keyId);
-    } else if (shared(() -> sharedQuotas().giveBack(keyId)) == null) {
+      quotas.giveBack(scope);
+    } else if (shared(() -> sharedQuotas().giveBack(scope)) == null) {
       LOG.fine("A refused request's quota count could not be given back while Redis is down");
     }
   }
@@ -198,16 +213,19 @@ public class PlanLimits {
     return current;
   }
 
-  private Long storedCount(UUID keyId, YearMonth month) {
+  /**
+   * The month's admitted requests of every key the scope's user holds or held on its product and
+   * plan: revoked keys are kept, so their usage still counts.
+   */
+  private Long storedCount(QuotaScope scope, YearMonth month) {
     try (Connection connection = dataSource.getConnection();
-        PreparedStatement sum =
-            connection.prepareStatement(
-                "select coalesce(sum(count), 0) from key_usage"
-                    + " where key_id = ? and outcome = 'admitted' and hour >= ? and hour < ?")) {
-      sum.setObject(1, keyId);
-      sum.setTimestamp(2, Timestamp.from(month.atDay(1).atStartOfDay(ZoneOffset.UTC).toInstant()));
+        PreparedStatement sum = connection.prepareStatement(SCOPE_USAGE)) {
+      sum.setString(1, scope.username());
+      sum.setString(2, scope.product());
+      sum.setString(3, scope.plan());
+      sum.setTimestamp(4, Timestamp.from(month.atDay(1).atStartOfDay(ZoneOffset.UTC).toInstant()));
       sum.setTimestamp(
-          3, Timestamp.from(month.plusMonths(1).atDay(1).atStartOfDay(ZoneOffset.UTC).toInstant()));
+          5, Timestamp.from(month.plusMonths(1).atDay(1).atStartOfDay(ZoneOffset.UTC).toInstant()));
       try (ResultSet row = sum.executeQuery()) {
         row.next();
         return row.getLong(1);

@@ -9,14 +9,13 @@ import java.time.Duration;
 import java.time.YearMonth;
 import java.time.ZoneOffset;
 import java.util.List;
-import java.util.UUID;
 import java.util.function.BiFunction;
 
 /**
  * The monthly quota of {@link MonthlyQuotas}, counted in Redis so that every node draws on one
- * count per key and month. A key's count starts from what the database has metered for the month,
- * set by whichever node first finds it missing (also after Redis lost its data); it expires a week
- * after the month ends.
+ * count per {@link QuotaScope} (user, product, plan) and month. A scope's count starts from what
+ * the database has metered for the month, set by whichever node first finds it missing (also after
+ * Redis lost its data); it expires a week after the month ends.
  */
 final class SharedQuotas {
 
@@ -42,18 +41,18 @@ final class SharedQuotas {
   private final StatefulRedisConnection<byte[], byte[]> redis;
   private final String prefix;
   private final Clock clock;
-  private final BiFunction<UUID, YearMonth, Long> stored;
+  private final BiFunction<QuotaScope, YearMonth, Long> stored;
   private final String digest;
 
   /**
-   * @param stored reads the admitted requests the database holds for a key and month; may throw
+   * @param stored reads the admitted requests the database holds for a scope and month; may throw
    *     when the database is down
    */
   SharedQuotas(
       StatefulRedisConnection<byte[], byte[]> redis,
       String prefix,
       Clock clock,
-      BiFunction<UUID, YearMonth, Long> stored) {
+      BiFunction<QuotaScope, YearMonth, Long> stored) {
     this.redis = redis;
     this.prefix = prefix;
     this.clock = clock;
@@ -66,13 +65,13 @@ final class SharedQuotas {
    *
    * @throws RuntimeException when Redis does not answer in time
    */
-  Admission take(UUID keyId, long quota) {
+  Admission take(QuotaScope scope, long quota) {
     YearMonth month = month();
-    byte[] name = name(keyId, month);
+    byte[] name = name(scope, month);
     String keep = Long.toString(secondsUntil(month.plusMonths(1)) + Duration.ofDays(7).toSeconds());
     List<Long> answer = run(name, "", quota, keep);
     if (answer.get(0) == -1) {
-      answer = run(name, Long.toString(stored.apply(keyId, month)), quota, keep);
+      answer = run(name, Long.toString(stored.apply(scope, month)), quota, keep);
     }
     if (answer.get(0) == 1) {
       return Admission.UNLIMITED;
@@ -86,8 +85,8 @@ final class SharedQuotas {
    *
    * @return the month's count after giving back
    */
-  long giveBack(UUID keyId) {
-    return redis.sync().decr(name(keyId, month()));
+  long giveBack(QuotaScope scope) {
+    return redis.sync().decr(name(scope, month()));
   }
 
   private List<Long> run(byte[] name, String stored, long quota, String keep) {
@@ -100,8 +99,19 @@ final class SharedQuotas {
     }
   }
 
-  private byte[] name(UUID keyId, YearMonth month) {
-    return bytes(prefix + "keyport:quota:" + keyId + ":" + month);
+  // Product slugs and plan names are lowercase letters, digits and '-', so only the username,
+  // last, can hold a ':'; the name stays unambiguous.
+  private byte[] name(QuotaScope scope, YearMonth month) {
+    return bytes(
+        prefix
+            + "keyport:quota:"
+            + month
+            + ":"
+            + scope.product()
+            + ":"
+            + scope.plan()
+            + ":"
+            + scope.username());
   }
 
   private long secondsUntil(YearMonth month) {

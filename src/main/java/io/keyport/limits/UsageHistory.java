@@ -27,8 +27,23 @@ public class UsageHistory {
   /** Requests in one period, admitted and refused (every denial reason together). */
   public record Period(Instant start, long admitted, long refused) {}
 
-  /** What the key details page shows. */
-  public record KeyUsage(List<Period> hours, List<Period> days, long admittedThisMonth) {}
+  /**
+   * What the key details page shows: this key's own requests, and {@code countedAgainstQuota}, what
+   * the plan's monthly quota counts: the admitted requests this month of every key the owner holds
+   * or held on this key's product and plan, this one included.
+   */
+  public record KeyUsage(
+      List<Period> hours, List<Period> days, long admittedThisMonth, long countedAgainstQuota) {}
+
+  private static final String QUOTA_USAGE =
+      """
+      select coalesce(sum(ku.count), 0)
+        from api_key this
+        join api_key k
+          on k.user_id = this.user_id and k.product_id = this.product_id and k.plan_id = this.plan_id
+        join key_usage ku on ku.key_id = k.id
+       where this.id = ? and ku.outcome = 'admitted' and ku.hour >= ?
+      """;
 
   @Resource(lookup = Database.JNDI_NAME)
   private DataSource dataSource;
@@ -51,6 +66,7 @@ public class UsageHistory {
       days.put(firstDay.plus(i, ChronoUnit.DAYS), new long[2]);
     }
     long thisMonth = 0;
+    long counted;
     Instant since = firstDay.isBefore(monthStart) ? firstDay : monthStart;
     try (Connection connection = dataSource.getConnection();
         PreparedStatement query =
@@ -77,10 +93,18 @@ public class UsageHistory {
           }
         }
       }
+      try (PreparedStatement quota = connection.prepareStatement(QUOTA_USAGE)) {
+        quota.setObject(1, keyId);
+        quota.setTimestamp(2, Timestamp.from(monthStart));
+        try (ResultSet row = quota.executeQuery()) {
+          row.next();
+          counted = row.getLong(1);
+        }
+      }
     } catch (SQLException e) {
       throw new IllegalStateException("Usage cannot be read now: " + e.getMessage(), e);
     }
-    return new KeyUsage(periods(hours), periods(days), thisMonth);
+    return new KeyUsage(periods(hours), periods(days), thisMonth, counted);
   }
 
   private static List<Period> periods(Map<Instant, long[]> counts) {

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import com.sun.net.httpserver.HttpServer;
+import io.keyport.it.AdminKeys;
 import io.keyport.it.Deployments;
 import io.keyport.it.Http;
 import io.keyport.it.SpecKeys;
@@ -728,11 +729,15 @@ class GatewaysIT {
             + "\",\"usagePlan\":\""
             + plan
             + "\""
-            + (metadataJson == null ? "" : ",\"metadata\":" + metadataJson)
             + "}";
     HttpResponse<String> created = http().api("POST", "api/v1/api-keys", DEV, PASSWORD, body);
     assertEquals(201, created.statusCode(), "creating a key: " + created.body());
-    return new Key(field(created.body(), "id"), field(created.body(), "apiKey"));
+    Key key = new Key(field(created.body(), "id"), field(created.body(), "apiKey"));
+    if (metadataJson != null) {
+      // team becomes the trusted x-team header: an administrator sets it, never the key's owner.
+      AdminKeys.setMetadata(http(), key.id(), metadataJson);
+    }
+    return key;
   }
 
   private static String field(String json, String name) {

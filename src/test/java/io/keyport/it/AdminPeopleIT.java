@@ -427,7 +427,9 @@ class AdminPeopleIT {
     Http http = new Http(base);
     bob = "bob-" + RUN + "@example.com";
     bobPassword = createUser(http, bob, "developer");
-    Key key = createKey(http, bob, bobPassword, "petstore", "gold", "{\"team\":\"blue\"}");
+    Key key = createKey(http, bob, bobPassword, "petstore", "gold", null);
+    // team becomes the trusted x-team header: an administrator sets it, never the key's owner.
+    AdminKeys.setMetadata(http, key.id(), "{\"team\":\"blue\"}");
     HttpResponse<String> before = http.check("/petstore/pets", key.value());
     assertEquals("gold", before.headers().firstValue("x-solo-plan").orElse(null));
     assertEquals("blue", before.headers().firstValue("x-team").orElse(null));
@@ -569,8 +571,14 @@ class AdminPeopleIT {
     assertTrue(
         notOffered.path("message").asText().contains("has no usage plan"), notOffered::toString);
 
-    JsonNode audit = singleEvent(http, "action=api_key.updated&targetId=" + key.id());
-    JsonNode details = audit.path("details");
+    List<JsonNode> updates = events(http, "action=api_key.updated&targetId=" + key.id());
+    assertEquals(2, updates.size(), "team set, then plan and metadata changed: " + updates);
+    JsonNode details =
+        updates.stream()
+            .map(e -> e.path("details"))
+            .filter(d -> d.has("usagePlan"))
+            .findFirst()
+            .orElseThrow(() -> new AssertionError("no plan change among " + updates));
     assertEquals("gold", details.path("usagePlan").path("before").asText());
     assertEquals("silver", details.path("usagePlan").path("after").asText());
     assertEquals("blue", details.path("metadata.team").path("before").asText());

@@ -92,9 +92,14 @@ class MirrorIT {
   @Order(2)
   void aNewKeyIsInRedisInGloosLayoutFieldByField(
       @ArquillianResource @OperateOnDeployment(DEPLOYMENT) URL base) throws Exception {
-    Created key = create(new Http(base), "{\"team\":\"blue\",\"tier\":\"t<1>&\"}");
+    Http http = new Http(base);
+    Created key = create(http, "{\"tier\":\"t<1>&\"}");
+    // team becomes the trusted x-team header: an administrator sets it, never the key's owner.
+    AdminKeys.setMetadata(http, key.id(), "{\"team\":\"blue\",\"tier\":\"t<1>&\"}");
     String hash = hmac(key.value());
-    eventually(() -> redis().exists(hash) == 1, "the key's JSON entry");
+    eventually(
+        () -> String.valueOf(redis().get(hash)).contains("\"team\""),
+        "the key's JSON entry with the metadata the administrator set");
 
     assertEquals(hash, redis().get(key.id()), "SET <uuid> <hash>");
     assertTrue(redis().sismember("dev@example.com", hash), "SADD <username> <hash>");

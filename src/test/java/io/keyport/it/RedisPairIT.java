@@ -7,6 +7,7 @@ import java.net.URL;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.UUID;
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.container.test.api.OperateOnDeployment;
@@ -118,6 +119,42 @@ class RedisPairIT {
     }
   }
 
+  @Test
+  void aKeyMadeAfterDeletingOneContinuesTheSharedMonthlyQuota() throws Exception {
+    String name = "requota-" + UUID.randomUUID().toString().substring(0, 8);
+    TestDatabase.createProductWithPlan(name, "monthly_quota", "4");
+    try {
+      Http nodeA = new Http(a);
+      Http nodeB = new Http(b);
+      String path = "/" + name + "/x";
+      HttpResponse<String> first = created(nodeA, name, name);
+      String firstKey = DatabaseOutageIT.field(first.body(), "apiKey");
+      for (int i = 0; i < 4; i++) {
+        HttpResponse<String> answer = (i % 2 == 0 ? nodeA : nodeB).check(path, firstKey);
+        assertEquals(200, answer.statusCode(), "request " + i + ": " + answer.body());
+      }
+      assertEquals(429, nodeB.check(path, firstKey).statusCode(), "the quota of 4 is used up");
+      HttpResponse<String> deleted =
+          nodeA.api(
+              "DELETE",
+              "api/v1/api-keys/" + DatabaseOutageIT.field(first.body(), "id"),
+              "dev@example.com",
+              "dev",
+              null);
+      assertEquals(204, deleted.statusCode(), deleted.body());
+
+      String secondKey = DatabaseOutageIT.field(created(nodeB, name, name).body(), "apiKey");
+      for (Http node : List.of(nodeA, nodeB)) {
+        HttpResponse<String> answer = node.check(path, secondKey);
+        assertEquals(
+            429, answer.statusCode(), "a new key, the same month's count: " + answer.body());
+        assertEquals("quota_exceeded", answer.headers().firstValue("x-keyport-deny").orElse(null));
+      }
+    } finally {
+      TestDatabase.retireProduct(name);
+    }
+  }
+
   private static int admittedOfTwenty(Http nodeA, Http nodeB, String key) {
     int admitted = 0;
     for (int i = 0; i < 20; i++) {
@@ -133,6 +170,10 @@ class RedisPairIT {
   }
 
   private static String newKey(Http node, String product, String plan) {
+    return DatabaseOutageIT.field(created(node, product, plan).body(), "apiKey");
+  }
+
+  private static HttpResponse<String> created(Http node, String product, String plan) {
     HttpResponse<String> created =
         node.api(
             "POST",
@@ -147,6 +188,6 @@ class RedisPairIT {
                 + plan
                 + "\"}");
     assertEquals(201, created.statusCode(), created.body());
-    return DatabaseOutageIT.field(created.body(), "apiKey");
+    return created;
   }
 }

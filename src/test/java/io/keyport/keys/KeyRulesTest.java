@@ -3,10 +3,12 @@ package io.keyport.keys;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.keyport.platform.RequestRefused;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -67,6 +69,37 @@ class KeyRulesTest {
       many.put("k" + i, "v");
     }
     assertRefused("metadata", () -> KeyRules.metadata(many));
+  }
+
+  @Test
+  void anOwnerCannotSetMetadataThatBecomesATrustedHeader() {
+    Map<String, String> trusted =
+        MetadataHeaders.trustedEntries("x-team=team,x-tier=tier:required");
+    RequestRefused refused =
+        assertThrows(
+            RequestRefused.class,
+            () -> KeyRules.ownersMetadata(Map.of("team", "finance", "env", "ci"), trusted));
+    assertEquals("metadata.team", refused.field());
+    assertEquals("invalid_request", refused.error());
+    assertTrue(refused.getMessage().contains("metadata.team is set by an administrator"));
+    assertTrue(refused.getMessage().contains("x-team"));
+
+    RequestRefused both =
+        assertThrows(
+            RequestRefused.class,
+            () -> KeyRules.ownersMetadata(Map.of("tier", "gold", "team", "finance"), trusted));
+    assertEquals(
+        List.of("metadata.team", "metadata.tier"), List.copyOf(both.fieldErrors().keySet()));
+  }
+
+  @Test
+  void anOwnerSetsOtherMetadataAndNamesAreMatchedExactly() {
+    Map<String, String> trusted = MetadataHeaders.trustedEntries("x-team=team");
+    Map<String, String> metadata = Map.of("env", "ci", "Team", "finance", "team-name", "x");
+    assertEquals(metadata, KeyRules.ownersMetadata(metadata, trusted));
+    assertEquals(Map.of(), KeyRules.ownersMetadata(null, trusted));
+    assertEquals(
+        Map.of("team", "finance"), KeyRules.ownersMetadata(Map.of("team", "finance"), Map.of()));
   }
 
   @Test

@@ -2,8 +2,10 @@ package io.keyport.limits;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.keyport.keys.LiveKey;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.YearMonth;
@@ -11,6 +13,7 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
@@ -40,7 +43,7 @@ class MonthlyQuotasTest {
     }
   }
 
-  private final UUID key = UUID.randomUUID();
+  private final QuotaScope key = new QuotaScope("dev@example.com", "petstore", "gold");
   private final List<YearMonth> reads = new ArrayList<>();
 
   @Test
@@ -94,5 +97,38 @@ class MonthlyQuotasTest {
   private long stored(YearMonth month, long count) {
     reads.add(month);
     return count;
+  }
+
+  @Test
+  void aNewKeyOfTheSameUserProductAndPlanContinuesTheMonthsCount() {
+    LiveKey deleted = live(UUID.randomUUID(), "dev@example.com", "petstore", "gold");
+    LiveKey replacement = live(UUID.randomUUID(), "dev@example.com", "petstore", "gold");
+    SetClock clock = new SetClock("2026-11-28T12:00:00Z");
+    MonthlyQuotas quotas = new MonthlyQuotas(clock, (scope, month) -> stored(month, 0));
+    assertTrue(quotas.take(QuotaScope.of(deleted), 2).admitted());
+    assertTrue(quotas.take(QuotaScope.of(deleted), 2).admitted());
+    assertFalse(quotas.take(QuotaScope.of(replacement), 2).admitted(), "no fresh quota");
+    assertEquals(1, reads.size(), "one count for both keys");
+  }
+
+  @Test
+  void anotherUserProductOrPlanHasItsOwnCount() {
+    QuotaScope mine = QuotaScope.of(live(UUID.randomUUID(), "dev@example.com", "petstore", "gold"));
+    assertNotEquals(
+        mine, QuotaScope.of(live(UUID.randomUUID(), "eve@example.com", "petstore", "gold")));
+    assertNotEquals(
+        mine, QuotaScope.of(live(UUID.randomUUID(), "dev@example.com", "tracks", "gold")));
+    assertNotEquals(
+        mine, QuotaScope.of(live(UUID.randomUUID(), "dev@example.com", "petstore", "silver")));
+    SetClock clock = new SetClock("2026-11-28T12:00:00Z");
+    MonthlyQuotas quotas = new MonthlyQuotas(clock, (scope, month) -> stored(month, 0));
+    assertTrue(quotas.take(mine, 1).admitted());
+    assertFalse(quotas.take(mine, 1).admitted());
+    QuotaScope silver = new QuotaScope("dev@example.com", "petstore", "silver");
+    assertTrue(quotas.take(silver, 1).admitted());
+  }
+
+  private static LiveKey live(UUID id, String username, String product, String plan) {
+    return new LiveKey(id, username, product, plan, null, Map.of());
   }
 }

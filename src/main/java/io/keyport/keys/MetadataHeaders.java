@@ -1,21 +1,25 @@
-package io.keyport.check;
+package io.keyport.keys;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
  * The headers made from key metadata, as {@code keyport.check.headers-from-metadata} lists them:
- * {@code x-team=team,x-tier=tier:required}. A key lacking a required entry is refused.
+ * {@code x-team=team,x-tier=tier:required}. The check adds them to an admitted request, and a key
+ * lacking a required entry is refused. Because the upstream trusts these headers, the entries they
+ * come from are set by administrators only: {@link #trustedEntries} names them for the key rules.
  */
-final class MetadataHeaders {
+public final class MetadataHeaders {
 
   private static final Pattern HEADER_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9-]*");
   private static final String REQUIRED = ":required";
 
   /** One header: its name, the metadata entry it comes from, and whether a key must have it. */
-  record Mapping(String header, String entry, boolean required) {}
+  public record Mapping(String header, String entry, boolean required) {}
 
   private MetadataHeaders() {}
 
@@ -24,7 +28,7 @@ final class MetadataHeaders {
    *
    * @throws IllegalArgumentException naming the faulty part
    */
-  static List<Mapping> parse(String config) {
+  public static List<Mapping> parse(String config) {
     List<Mapping> mappings = new ArrayList<>();
     if (config == null || config.isBlank()) {
       return List.of();
@@ -52,5 +56,18 @@ final class MetadataHeaders {
       mappings.add(new Mapping(header, entry, required));
     }
     return List.copyOf(mappings);
+  }
+
+  /**
+   * The metadata entries that become headers, each with the header(s) it becomes.
+   *
+   * @throws IllegalArgumentException naming the faulty part
+   */
+  public static Map<String, String> trustedEntries(String config) {
+    Map<String, String> entries = new LinkedHashMap<>();
+    for (Mapping mapping : parse(config)) {
+      entries.merge(mapping.entry(), mapping.header(), (a, b) -> a + ", " + b);
+    }
+    return Map.copyOf(entries);
   }
 }

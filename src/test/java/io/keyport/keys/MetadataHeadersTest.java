@@ -1,10 +1,11 @@
-package io.keyport.check;
+package io.keyport.keys;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -39,5 +40,13 @@ class MetadataHeadersTest {
     IllegalArgumentException error =
         assertThrows(IllegalArgumentException.class, () -> MetadataHeaders.parse(config));
     assertTrue(error.getMessage().contains("keyport.check.headers-from-metadata"));
+  }
+
+  @Test
+  void trustedEntriesNameEachEntryWithTheHeadersItBecomes() {
+    assertEquals(
+        Map.of("team", "x-team, x-group", "tier", "x-tier"),
+        MetadataHeaders.trustedEntries("x-team=team,x-tier=tier:required,x-group=team"));
+    assertTrue(MetadataHeaders.trustedEntries(null).isEmpty());
   }
 }
