@@ -1,7 +1,7 @@
 package io.keyport.api;
 
 import io.keyport.keys.AdminKeyView;
-import io.keyport.keys.ApiKeys;
+import io.keyport.keys.KeyAdministration;
 import io.keyport.keys.KeyChange;
 import io.keyport.keys.KeyDirectory;
 import io.keyport.keys.KeyFilter;
@@ -38,12 +38,14 @@ public class AdminKeysResource {
 
   private static final int MAX_LIMIT = 1000;
 
-  @Inject private ApiKeys keys;
+  @Inject private KeyAdministration keys;
   @Inject private KeyDirectory directory;
   @Inject private UsageHistory usage;
   @Inject private SecurityContext security;
 
-  /** A key as the admin API returns it (never its value); send {@code version} with a change. */
+  /**
+   * A key as the admin API returns it (never its value); send {@code lockVersion} with a change.
+   */
   public record Key(
       UUID id,
       String name,
@@ -59,7 +61,7 @@ public class AdminKeysResource {
       Instant revokedAt,
       String revokedReason,
       String status,
-      long version) {
+      long lockVersion) {
     static Key of(AdminKeyView k) {
       return new Key(
           k.id(),
@@ -76,12 +78,12 @@ public class AdminKeysResource {
           k.revokedAt(),
           k.revokedReason(),
           k.status().name().toLowerCase(Locale.ROOT),
-          k.version());
+          k.lockVersion());
     }
   }
 
   /** The body of {@code PATCH /api/v1/admin/api-keys/{id}}; absent fields stay as they are. */
-  public record Change(Long version, String usagePlan, Map<String, String> metadata) {}
+  public record Change(Long lockVersion, String usagePlan, Map<String, String> metadata) {}
 
   /** The body of {@code POST /api/v1/admin/api-keys/revocations}. */
   public record Revocation(List<String> ids, String reason) {}
@@ -136,7 +138,7 @@ public class AdminKeysResource {
   @Operation(
       summary = "Move a key to another plan of its product, or replace its custom metadata",
       description =
-          "Send the version you read. The check applies the change at once, and the Redis"
+          "Send the lockVersion you read. The check applies the change at once, and the Redis"
               + " mirror rewrites the key's JSON.")
   @APIResponse(responseCode = "400", description = "invalid_request, with fields at fault")
   @APIResponse(
@@ -145,13 +147,13 @@ public class AdminKeysResource {
   public Key change(@PathParam("id") String id, Change body) {
     if (body == null) {
       throw RequestRefused.invalid(
-          null, "Send a JSON body with version and usagePlan and/or metadata.");
+          null, "Send a JSON body with lockVersion and usagePlan and/or metadata.");
     }
     return Key.of(
         keys.change(
             caller(),
             QueryParameters.keyId(id),
-            new KeyChange(body.version(), body.usagePlan(), body.metadata())));
+            new KeyChange(body.lockVersion(), body.usagePlan(), body.metadata())));
   }
 
   @POST

@@ -41,7 +41,7 @@ public class AdminUsersResource {
   @Inject private UserAdministration accounts;
   @Inject private SecurityContext security;
 
-  /** A user as the admin API returns them; send {@code version} back with a change. */
+  /** A user as the admin API returns them; send {@code lockVersion} back with a change. */
   public record User(
       String username,
       String displayName,
@@ -53,7 +53,7 @@ public class AdminUsersResource {
       boolean passwordChangeRequired,
       Instant createdAt,
       long liveKeys,
-      long version) {
+      long lockVersion) {
     static User of(Account a) {
       return new User(
           a.username(),
@@ -66,7 +66,7 @@ public class AdminUsersResource {
           a.passwordChangeRequired(),
           a.createdAt(),
           a.liveKeys(),
-          a.version());
+          a.lockVersion());
     }
   }
 
@@ -80,7 +80,7 @@ public class AdminUsersResource {
       boolean passwordChangeRequired,
       Instant createdAt,
       long liveKeys,
-      long version,
+      long lockVersion,
       String temporaryPassword) {
     static Created of(NewAccount created) {
       User u = User.of(created.account());
@@ -93,7 +93,7 @@ public class AdminUsersResource {
           u.passwordChangeRequired(),
           u.createdAt(),
           u.liveKeys(),
-          u.version(),
+          u.lockVersion(),
           created.temporaryPassword());
     }
 
@@ -104,7 +104,7 @@ public class AdminUsersResource {
   }
 
   /** The body of {@code PUT /api/v1/admin/users/{username}/oidc-link}. */
-  public record Link(Long version, String subject) {}
+  public record Link(Long lockVersion, String subject) {}
 
   @PUT
   @Path("{username}/oidc-link")
@@ -120,9 +120,9 @@ public class AdminUsersResource {
       description = "identity_taken, already_linked, version_conflict, oidc_off")
   public User link(@PathParam("username") String username, Link body) {
     if (body == null) {
-      throw RequestRefused.invalid(null, "Send a JSON body with version and subject.");
+      throw RequestRefused.invalid(null, "Send a JSON body with lockVersion and subject.");
     }
-    return User.of(accounts.linkProvider(caller(), username, body.version(), body.subject()));
+    return User.of(accounts.linkProvider(caller(), username, body.lockVersion(), body.subject()));
   }
 
   @DELETE
@@ -130,12 +130,13 @@ public class AdminUsersResource {
   @Operation(summary = "Unlink a user from the provider")
   @APIResponse(responseCode = "409", description = "no_other_sign_in, version_conflict")
   public User unlink(
-      @PathParam("username") String username, @QueryParam("version") String version) {
+      @PathParam("username") String username, @QueryParam("lockVersion") String lockVersion) {
     Long read;
     try {
-      read = version == null ? null : Long.valueOf(version);
+      read = lockVersion == null ? null : Long.valueOf(lockVersion);
     } catch (NumberFormatException e) {
-      throw RequestRefused.invalid("version", "version must be the number the user was read with.");
+      throw RequestRefused.invalid(
+          RequestRefused.LOCK_FIELD, "lockVersion must be the number the user was read with.");
     }
     return User.of(accounts.unlinkProvider(caller(), username, read));
   }
@@ -144,7 +145,7 @@ public class AdminUsersResource {
   public record NewUser(String username, String displayName, List<String> roles) {}
 
   /** The body of {@code PATCH /api/v1/admin/users/{username}}; absent fields stay as they are. */
-  public record Change(Long version, String displayName, List<String> roles, Boolean enabled) {}
+  public record Change(Long lockVersion, String displayName, List<String> roles, Boolean enabled) {}
 
   @GET
   @Operation(
@@ -204,20 +205,21 @@ public class AdminUsersResource {
   @Operation(
       summary = "Change a user's display name, roles, or enabled flag",
       description =
-          "Send the version you read. Disabling a user refuses their keys at once and removes"
+          "Send the lockVersion you read. Disabling a user refuses their keys at once and removes"
               + " them from the Redis mirror; enabling brings them back.")
   @APIResponse(responseCode = "400", description = "invalid_request, with fields at fault")
   @APIResponse(responseCode = "409", description = "version_conflict or cannot_change_self")
   public User update(@PathParam("username") String username, Change body) {
     if (body == null) {
-      throw RequestRefused.invalid(null, "Send a JSON body with version and the fields to change.");
+      throw RequestRefused.invalid(
+          null, "Send a JSON body with lockVersion and the fields to change.");
     }
     return User.of(
         accounts.update(
             caller(),
             username,
             new AccountChange(
-                body.version(),
+                body.lockVersion(),
                 body.displayName(),
                 body.roles() == null ? null : roles(body.roles()),
                 body.enabled())));

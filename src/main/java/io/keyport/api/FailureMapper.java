@@ -1,5 +1,6 @@
 package io.keyport.api;
 
+import io.keyport.platform.RequestRefused;
 import jakarta.json.bind.JsonbException;
 import jakarta.persistence.OptimisticLockException;
 import jakarta.ws.rs.ProcessingException;
@@ -35,10 +36,7 @@ public class FailureMapper implements ExceptionMapper<Throwable> {
     }
     if (hasCause(failure, OptimisticLockException.class)) {
       // Two writers committed at once; the services catch the usual case before this.
-      return ErrorBody.of(
-          409,
-          "version_conflict",
-          "Someone else changed this at the same moment. Read it again and repeat your change.");
+      return ErrorBody.of(RequestRefused.versionConflict("this"), false);
     }
     String reference = UUID.randomUUID().toString();
     LOG.log(Level.SEVERE, "API request failed, reference " + reference, failure);

@@ -102,7 +102,7 @@ public class Products {
     Map<String, String> errors = new LinkedHashMap<>();
     if (lockVersion == null) {
       errors.put(
-          "lockVersion",
+          RequestRefused.LOCK_FIELD,
           "Send lockVersion, the value your last read of this product returned, so Keyport can"
               + " tell whether someone else changed it since.");
     }
@@ -332,14 +332,7 @@ public class Products {
   }
 
   static RequestRefused stale(String what) {
-    return new RequestRefused(
-        RequestRefused.Reason.CONFLICT,
-        "version_conflict",
-        "lockVersion",
-        "Someone else changed the "
-            + what
-            + " since you read it. Read it again (GET, or reload the page), apply your change"
-            + " to the current version, and save again.");
+    return RequestRefused.versionConflict("the " + what);
   }
 
   /** Serialises catalogue writes until the transaction ends. */

@@ -85,7 +85,7 @@ public class UsagePlans {
     Map<String, String> errors = new LinkedHashMap<>();
     if (lockVersion == null) {
       errors.put(
-          "lockVersion",
+          RequestRefused.LOCK_FIELD,
           "Send lockVersion, the value your last read of this plan returned, so Keyport can tell"
               + " whether someone else changed it since.");
     }

@@ -7,7 +7,7 @@ import java.util.SortedSet;
 /**
  * A user as the admin console shows them: {@code oidcIssuer} and {@code oidcSubject} are the
  * provider identity linked to the account (null when none), {@code passwordChangeRequired} that the
- * user still signs in with a temporary password. {@code version} is the row's lock version: a
+ * user still signs in with a temporary password. {@code lockVersion} is the row's lock version: a
  * change must send the version it was made on, so two admins editing one user cannot overwrite each
  * other.
  */
@@ -22,7 +22,7 @@ public record Account(
     boolean passwordChangeRequired,
     Instant createdAt,
     long liveKeys,
-    long version)
+    long lockVersion)
     implements Serializable {
 
   public boolean admin() {

@@ -141,11 +141,8 @@ public class UserAdministration {
   @Transactional
   public Account update(String actor, String username, AccountChange change) {
     User user = existing(username);
-    if (change.version() == null) {
-      throw RequestRefused.invalid(
-          "version", "Send the user's version as you read it, so no one's change is overwritten.");
-    }
-    if (change.version() != user.getLockVersion()) {
+    RequestRefused.requireLockVersion(change.lockVersion(), "the user " + username);
+    if (change.lockVersion() != user.getLockVersion()) {
       throw conflict(user);
     }
     Map<String, String> errors = new LinkedHashMap<>();
@@ -304,10 +301,7 @@ public class UserAdministration {
 
   private User current(String username, Long version) {
     User user = existing(username);
-    if (version == null) {
-      throw RequestRefused.invalid(
-          "version", "Send the user's version as you read it, so no one's change is overwritten.");
-    }
+    RequestRefused.requireLockVersion(version, "the user " + username);
     if (version != user.getLockVersion()) {
       throw conflict(user);
     }
@@ -434,14 +428,7 @@ public class UserAdministration {
   }
 
   private static RequestRefused conflict(User user) {
-    return new RequestRefused(
-        RequestRefused.Reason.CONFLICT,
-        "version_conflict",
-        "version",
-        "Someone changed "
-            + user.getUsername()
-            + " since you opened it. Reload the user, check their current settings, and make"
-            + " your change again.");
+    return RequestRefused.versionConflict("the user " + user.getUsername());
   }
 
   private static String likeEscape(String text) {

@@ -27,5 +27,5 @@ public record AdminKeyView(
     Instant revokedAt,
     String revokedReason,
     KeyStatus status,
-    long version)
+    long lockVersion)
     implements Serializable {}

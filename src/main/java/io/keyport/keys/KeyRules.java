@@ -1,5 +1,7 @@
 package io.keyport.keys;
 
+import io.keyport.catalog.ApiProduct;
+import io.keyport.catalog.UsagePlan;
 import io.keyport.platform.RequestRefused;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -108,5 +110,27 @@ final class KeyRules {
           "expiresAt", "The expiry date is in the past: pick a date after today, or none.");
     }
     return expiresAt;
+  }
+
+  /** The plan of that name among those the product offers, or a refusal naming the choices. */
+  static UsagePlan plan(ApiProduct product, String planName) {
+    if (planName == null || planName.isBlank()) {
+      throw RequestRefused.invalid("usagePlan", "Name the usage plan the key is for.");
+    }
+    return product.getPlans().stream()
+        .filter(p -> p.getName().equals(planName))
+        .findFirst()
+        .orElseThrow(
+            () ->
+                RequestRefused.invalid(
+                    "usagePlan",
+                    "The API product '"
+                        + product.getSlug()
+                        + "' has no usage plan '"
+                        + planName
+                        + "'. Pick one of: "
+                        + String.join(
+                            ", ", product.getPlans().stream().map(UsagePlan::getName).toList())
+                        + "."));
   }
 }

@@ -78,6 +78,35 @@ public class RequestRefused extends RuntimeException {
     return new RequestRefused(Reason.INVALID, "invalid_request", field, message);
   }
 
+  /** The field every optimistically locked thing is read with and changed on. */
+  public static final String LOCK_FIELD = "lockVersion";
+
+  /**
+   * The one refusal of a change made on a version that someone else changed since: {@code what}
+   * names the thing ("the user jane@example.com"). The page offers to load the current version.
+   */
+  public static RequestRefused versionConflict(String what) {
+    return new RequestRefused(
+        Reason.CONFLICT,
+        "version_conflict",
+        LOCK_FIELD,
+        "Someone else changed "
+            + what
+            + " since you read it. Reload it (GET, or reload the page), apply your change to the"
+            + " current version, and save again.");
+  }
+
+  /** Refuses a change that does not say which version it was made on. */
+  public static void requireLockVersion(Long lockVersion, String what) {
+    if (lockVersion == null) {
+      throw invalid(
+          LOCK_FIELD,
+          "Send lockVersion, the value your last read of "
+              + what
+              + " returned, so no one's change is overwritten.");
+    }
+  }
+
   public static RequestRefused notFound(String message) {
     return new RequestRefused(Reason.NOT_FOUND, "not_found", null, message);
   }

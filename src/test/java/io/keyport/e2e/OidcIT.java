@@ -493,8 +493,8 @@ class OidcIT {
             "api/v1/admin/users/" + local.username() + "/oidc-link",
             ADMIN,
             ADMIN_PASSWORD,
-            "{\"version\":"
-                + user.get("version").asLong()
+            "{\"lockVersion\":"
+                + user.get("lockVersion").asLong()
                 + ",\"subject\":\""
                 + rightful.subject()
                 + "\"}");

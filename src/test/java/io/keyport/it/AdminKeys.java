@@ -34,7 +34,7 @@ public final class AdminKeys {
       HttpResponse<String> read = http.api("GET", path, ADMIN, ADMIN_PASSWORD, null);
       assertEquals(200, read.statusCode(), "reading key " + keyId + ": " + read.body());
       ObjectNode change = JSON.createObjectNode();
-      change.put("version", JSON.readTree(read.body()).path("version").asLong());
+      change.put("lockVersion", JSON.readTree(read.body()).path("lockVersion").asLong());
       change.set("metadata", JSON.readTree(metadataJson));
       HttpResponse<String> changed =
           http.api("PATCH", path, ADMIN, ADMIN_PASSWORD, change.toString());

@@ -215,7 +215,7 @@ class AdminPeopleIT {
     assertEquals(List.of("developer"), texts(me.path("roles")));
 
     JsonNode one = ok(http.api("GET", "api/v1/admin/users/" + alice, ADMIN, ADMIN_PASSWORD, null));
-    assertEquals(user.path("version").asLong() + 1, one.path("version").asLong());
+    assertEquals(user.path("lockVersion").asLong() + 1, one.path("lockVersion").asLong());
     assertFalse(one.has("temporaryPassword"), "the password is shown once, at creation");
     assertEquals(
         "not_found",
@@ -283,9 +283,9 @@ class AdminPeopleIT {
 
     long version = version(http, alice);
     JsonNode disabled =
-        patchUser(http, alice, "{\"version\":" + version + ",\"enabled\":false}", 200);
+        patchUser(http, alice, "{\"lockVersion\":" + version + ",\"enabled\":false}", 200);
     assertFalse(disabled.path("enabled").asBoolean());
-    assertEquals(version + 1, disabled.path("version").asLong());
+    assertEquals(version + 1, disabled.path("lockVersion").asLong());
 
     // At once: no waiting between the admin's answer and these.
     HttpResponse<String> refused = http.check("/petstore/pets", key.value());
@@ -305,14 +305,14 @@ class AdminPeopleIT {
                 "api/v1/admin/users/" + alice,
                 ADMIN,
                 ADMIN_PASSWORD,
-                "{\"version\":" + version + ",\"displayName\":\"Overwriter\"}"),
+                "{\"lockVersion\":" + version + ",\"displayName\":\"Overwriter\"}"),
             409);
     assertEquals("version_conflict", stale.path("error").asText());
     assertTrue(stale.path("message").asText().contains("Reload"), stale::toString);
     assertEquals("Alice A.", user(http, alice).path("displayName").asText());
 
     JsonNode enabled =
-        patchUser(http, alice, "{\"version\":" + (version + 1) + ",\"enabled\":true}", 200);
+        patchUser(http, alice, "{\"lockVersion\":" + (version + 1) + ",\"enabled\":true}", 200);
     assertTrue(enabled.path("enabled").asBoolean());
     HttpResponse<String> admitted = http.check("/petstore/pets", key.value());
     assertEquals(200, admitted.statusCode(), admitted.body());
@@ -348,7 +348,7 @@ class AdminPeopleIT {
                     + "\"roles\":[\"admin\",\"developer\"]}"),
             201);
     String bossPassword = ownPassword(http, boss, created.path("temporaryPassword").asText());
-    long version = created.path("version").asLong() + 1;
+    long version = created.path("lockVersion").asLong() + 1;
 
     JsonNode self =
         error(
@@ -357,7 +357,7 @@ class AdminPeopleIT {
                 "api/v1/admin/users/" + boss,
                 boss,
                 bossPassword,
-                "{\"version\":" + version + ",\"enabled\":false}"),
+                "{\"lockVersion\":" + version + ",\"enabled\":false}"),
             409);
     assertEquals("cannot_change_self", self.path("error").asText());
     assertEquals("enabled", self.path("fields").fieldNames().next());
@@ -368,7 +368,7 @@ class AdminPeopleIT {
                 "api/v1/admin/users/" + boss,
                 boss,
                 bossPassword,
-                "{\"version\":" + version + ",\"roles\":[\"developer\"]}"),
+                "{\"lockVersion\":" + version + ",\"roles\":[\"developer\"]}"),
             409);
     assertEquals("cannot_change_self", demote.path("error").asText());
     assertTrue(demote.path("message").asText().contains("another administrator"), demote::toString);
@@ -380,7 +380,7 @@ class AdminPeopleIT {
                 "api/v1/admin/users/" + boss,
                 ADMIN,
                 ADMIN_PASSWORD,
-                "{\"version\":" + version + ",\"displayName\":\"Renamed\",\"roles\":[]}"),
+                "{\"lockVersion\":" + version + ",\"displayName\":\"Renamed\",\"roles\":[]}"),
             400);
     assertEquals(Set.of("roles"), fieldNames(partial.path("fields")));
     JsonNode noVersion =
@@ -392,19 +392,19 @@ class AdminPeopleIT {
                 ADMIN_PASSWORD,
                 "{\"displayName\":\"Renamed\"}"),
             400);
-    assertEquals(Set.of("version"), fieldNames(noVersion.path("fields")));
+    assertEquals(Set.of("lockVersion"), fieldNames(noVersion.path("fields")));
     JsonNode unchanged = user(http, boss);
     assertEquals("Boss", unchanged.path("displayName").asText(), "no partial write");
     assertEquals(List.of("admin", "developer"), texts(unchanged.path("roles")));
     assertTrue(unchanged.path("enabled").asBoolean());
-    assertEquals(version, unchanged.path("version").asLong());
+    assertEquals(version, unchanged.path("lockVersion").asLong());
 
     // Another admin may demote them: the signed-in roles follow at once.
     JsonNode demoted =
         patchUser(
             http,
             boss,
-            "{\"version\":"
+            "{\"lockVersion\":"
                 + version
                 + ",\"displayName\":\"Former Boss\",\"roles\":[\"developer\"]}",
             200);
@@ -479,10 +479,10 @@ class AdminPeopleIT {
                     400)
                 .path("fields")));
 
-    long version = listed.path("version").asLong();
+    long version = listed.path("lockVersion").asLong();
     String path = "api/v1/admin/api-keys/" + key.id();
     assertEquals(
-        Set.of("version"),
+        Set.of("lockVersion"),
         fieldNames(
             error(http.api("PATCH", path, ADMIN, ADMIN_PASSWORD, "{\"usagePlan\":\"silver\"}"), 400)
                 .path("fields")));
@@ -495,7 +495,7 @@ class AdminPeopleIT {
                         path,
                         ADMIN,
                         ADMIN_PASSWORD,
-                        "{\"version\":" + version + ",\"usagePlan\":\"platinum\"}"),
+                        "{\"lockVersion\":" + version + ",\"usagePlan\":\"platinum\"}"),
                     400)
                 .path("fields")));
     assertEquals(
@@ -507,7 +507,7 @@ class AdminPeopleIT {
                         path,
                         ADMIN,
                         ADMIN_PASSWORD,
-                        "{\"version\":"
+                        "{\"lockVersion\":"
                             + version
                             + ",\"usagePlan\":\"silver\",\"metadata\":{\"usagePlan\":\"x\"}}"),
                     400)
@@ -524,12 +524,12 @@ class AdminPeopleIT {
                 path,
                 ADMIN,
                 ADMIN_PASSWORD,
-                "{\"version\":"
+                "{\"lockVersion\":"
                     + version
                     + ",\"usagePlan\":\"silver\",\"metadata\":{\"team\":\"red\",\"tier\":\"t1\"}}"));
     assertEquals("silver", changed.path("usagePlan").asText());
     assertEquals("red", changed.path("metadata").path("team").asText());
-    assertNotEquals(version, changed.path("version").asLong());
+    assertNotEquals(version, changed.path("lockVersion").asLong());
 
     HttpResponse<String> after = http.check("/petstore/pets", key.value());
     assertEquals(200, after.statusCode(), after.body());
@@ -553,7 +553,7 @@ class AdminPeopleIT {
                 path,
                 ADMIN,
                 ADMIN_PASSWORD,
-                "{\"version\":" + version + ",\"usagePlan\":\"bronze\"}"),
+                "{\"lockVersion\":" + version + ",\"usagePlan\":\"bronze\"}"),
             409);
     assertEquals("version_conflict", conflict.path("error").asText());
 
@@ -566,7 +566,7 @@ class AdminPeopleIT {
                 "api/v1/admin/api-keys/" + tracks.id(),
                 ADMIN,
                 ADMIN_PASSWORD,
-                "{\"version\":0,\"usagePlan\":\"bronze\"}"),
+                "{\"lockVersion\":0,\"usagePlan\":\"bronze\"}"),
             400);
     assertTrue(
         notOffered.path("message").asText().contains("has no usage plan"), notOffered::toString);
@@ -835,13 +835,15 @@ class AdminPeopleIT {
                   + "@example.com\",\"displayName\":\"X\",\"roles\":[\"admin\"]}"
             },
             new String[] {
-              "PATCH", "api/v1/admin/users/" + DEV, "{\"version\":0,\"roles\":[\"admin\"]}"
+              "PATCH", "api/v1/admin/users/" + DEV, "{\"lockVersion\":0,\"roles\":[\"admin\"]}"
             },
             new String[] {"GET", "api/v1/admin/api-keys", null},
             new String[] {"GET", "api/v1/admin/api-keys/" + someKey, null},
             new String[] {"GET", "api/v1/admin/api-keys/" + someKey + "/usage", null},
             new String[] {
-              "PATCH", "api/v1/admin/api-keys/" + someKey, "{\"version\":0,\"usagePlan\":\"gold\"}"
+              "PATCH",
+              "api/v1/admin/api-keys/" + someKey,
+              "{\"lockVersion\":0,\"usagePlan\":\"gold\"}"
             },
             new String[] {
               "POST",
@@ -1121,7 +1123,7 @@ class AdminPeopleIT {
   }
 
   private static long version(Http http, String username) throws Exception {
-    return user(http, username).path("version").asLong();
+    return user(http, username).path("lockVersion").asLong();
   }
 
   private static JsonNode patchUser(Http http, String username, String body, int status)

@@ -3,7 +3,7 @@ package io.keyport.web.admin;
 import io.keyport.catalog.Catalog;
 import io.keyport.catalog.PlanView;
 import io.keyport.keys.AdminKeyView;
-import io.keyport.keys.ApiKeys;
+import io.keyport.keys.KeyAdministration;
 import io.keyport.keys.KeyChange;
 import io.keyport.keys.KeyDirectory;
 import io.keyport.limits.UsageHistory;
@@ -68,7 +68,7 @@ public class AdminKeyDetails implements Serializable {
   }
 
   @Inject private KeyDirectory directory;
-  @Inject private ApiKeys keys;
+  @Inject private KeyAdministration keys;
   @Inject private Catalog catalog;
   @Inject private UsageHistory history;
 
@@ -132,7 +132,7 @@ public class AdminKeyDetails implements Serializable {
     }
     try {
       AdminKeyView saved =
-          keys.change(Caller.name(), key.id(), new KeyChange(key.version(), plan, entries));
+          keys.change(Caller.name(), key.id(), new KeyChange(key.lockVersion(), plan, entries));
       show(saved);
       Messages.info(Texts.text("admin.keys.saved", saved.name()));
     } catch (RequestRefused refusal) {

@@ -4,7 +4,7 @@ import io.keyport.catalog.Catalog;
 import io.keyport.catalog.PlanView;
 import io.keyport.catalog.ProductView;
 import io.keyport.keys.AdminKeyView;
-import io.keyport.keys.ApiKeys;
+import io.keyport.keys.KeyAdministration;
 import io.keyport.keys.KeyDirectory;
 import io.keyport.keys.KeyFilter;
 import io.keyport.keys.KeyStatus;
@@ -34,7 +34,7 @@ public class AdminKeys implements Serializable {
   static final int LIMIT = 500;
 
   @Inject private KeyDirectory directory;
-  @Inject private ApiKeys keys;
+  @Inject private KeyAdministration keys;
   @Inject private Catalog catalog;
 
   private String user;

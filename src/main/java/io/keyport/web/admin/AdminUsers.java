@@ -125,7 +125,7 @@ public class AdminUsers implements Serializable {
               caller(),
               editing.username(),
               new AccountChange(
-                  editing.version(), editDisplayName, new HashSet<>(editRoles), editEnabled));
+                  editing.lockVersion(), editDisplayName, new HashSet<>(editRoles), editEnabled));
       Messages.info(Texts.text("admin.people.saved", saved.username()));
       editing = null;
       PrimeFaces.current().executeScript("PF('editDialog').hide()");
@@ -142,7 +142,8 @@ public class AdminUsers implements Serializable {
       return;
     }
     try {
-      editing = accounts.linkProvider(caller(), editing.username(), editing.version(), linkSubject);
+      editing =
+          accounts.linkProvider(caller(), editing.username(), editing.lockVersion(), linkSubject);
       Messages.info(
           Texts.text("admin.people.linkedNow", editing.username(), editing.oidcSubject()));
       linkSubject = null;
@@ -158,7 +159,7 @@ public class AdminUsers implements Serializable {
       return;
     }
     try {
-      editing = accounts.unlinkProvider(caller(), editing.username(), editing.version());
+      editing = accounts.unlinkProvider(caller(), editing.username(), editing.lockVersion());
       Messages.info(Texts.text("admin.people.unlinkedNow", editing.username()));
       load();
       PrimeFaces.current().ajax().update("usersForm");
@@ -171,7 +172,9 @@ public class AdminUsers implements Serializable {
   public void changeEnabled(Account account, boolean enabled) {
     try {
       accounts.update(
-          caller(), account.username(), new AccountChange(account.version(), null, null, enabled));
+          caller(),
+          account.username(),
+          new AccountChange(account.lockVersion(), null, null, enabled));
       Messages.info(
           Texts.text(
               enabled ? "admin.people.enabledNow" : "admin.people.disabledNow",
