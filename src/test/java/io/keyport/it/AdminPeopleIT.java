@@ -7,8 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.api.StatefulRedisConnection;
+import io.keyport.testsupport.Chromium;
+import io.keyport.testsupport.Http;
+import io.keyport.testsupport.KeyportServer;
+import io.keyport.testsupport.KeyportServers;
+import io.keyport.testsupport.RedisServer;
+import io.keyport.testsupport.ServerConfig;
+import io.keyport.testsupport.Shared;
 import io.lettuce.core.api.sync.RedisCommands;
 import java.net.CookieManager;
 import java.net.URL;
@@ -28,20 +33,8 @@ import java.util.UUID;
 import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.jboss.arquillian.container.test.api.Deployer;
-import org.jboss.arquillian.container.test.api.Deployment;
-import org.jboss.arquillian.container.test.api.OperateOnDeployment;
-import org.jboss.arquillian.container.test.api.RunAsClient;
-import org.jboss.arquillian.container.test.api.TargetsContainer;
-import org.jboss.arquillian.junit5.ArquillianExtension;
-import org.jboss.arquillian.test.api.ArquillianResource;
-import org.jboss.shrinkwrap.api.spec.WebArchive;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.MethodOrderer;
-import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebDriver;
@@ -57,73 +50,39 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * test's own (unique names); the demo users and products are never changed. Steps share the one
  * Keyport and run in order; each makes the data it reads.
  */
-@ExtendWith(ArquillianExtension.class)
-@RunAsClient
-@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@ExtendWith(KeyportServers.class)
 class AdminPeopleIT {
 
-  private static final String DEPLOYMENT = "admin-people";
   private static final String SECRET = "integration-test-secret-not-for-production";
   private static final String ADMIN = "admin@example.com";
   private static final String ADMIN_PASSWORD = "admin";
   private static final String DEV = "dev@example.com";
   private static final String DEV_PASSWORD = "dev";
-  private static final String RUN = UUID.randomUUID().toString().substring(0, 8);
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Pattern VIEW_STATE =
       Pattern.compile("name=\"jakarta.faces.ViewState\"[^>]*value=\"([^\"]+)\"");
 
+  @Shared(ServerConfig.REDIS_MIRROR)
+  static KeyportServer mirror;
+
+  @Shared(ServerConfig.REDIS_MIRROR)
+  URL base;
+
   private static RedisServer server;
-  private static RedisClient client;
-  private static StatefulRedisConnection<String, String> connection;
 
-  /** Users made by earlier steps, read by later ones. */
-  private static String alice;
-
-  private static String alicePassword;
-  private static String bob;
-  private static String bobPassword;
-
-  @Deployment(name = DEPLOYMENT, managed = false, testable = false)
-  @TargetsContainer("node-admin")
-  static WebArchive keyport() {
-    return Deployments.keyport();
-  }
-
-  @ArquillianResource Deployer deployer;
+  /** In the names of the people a test makes; JUnit makes an instance per test. */
+  private final String run = UUID.randomUUID().toString().substring(0, 8);
 
   @BeforeAll
-  static void startRedis() throws Exception {
-    server = new RedisServer(Integer.parseInt(System.getProperty("it.redis.port"))).start();
-    client = RedisClient.create(server.url());
-  }
-
-  @AfterAll
-  static void stopRedis() throws Exception {
-    if (connection != null) {
-      connection.close();
-    }
-    if (client != null) {
-      client.shutdown();
-    }
-    if (server != null) {
-      server.close();
-    }
-  }
-
-  @Test
-  @Order(1)
-  void deploy() {
-    deployer.deploy(DEPLOYMENT);
+  static void redisOfTheRun() {
+    server = mirror.redis();
   }
 
   // ---------------------------------------------------------------------------------------------
   // Users
 
   @Test
-  @Order(2)
-  void adminCreatesALocalUserWhoSignsInWithTheTemporaryPassword(
-      @ArquillianResource @OperateOnDeployment(DEPLOYMENT) URL base) throws Exception {
+  void adminCreatesALocalUserWhoSignsInWithTheTemporaryPassword() throws Exception {
     Http http = new Http(base);
 
     JsonNode empty =
@@ -154,7 +113,7 @@ class AdminPeopleIT {
             .path("error")
             .asText());
 
-    alice = "alice-" + RUN + "@example.com";
+    String alice = "alice-" + run + "@example.com";
     HttpResponse<String> created =
         http.api(
             "POST",
@@ -162,7 +121,7 @@ class AdminPeopleIT {
             ADMIN,
             ADMIN_PASSWORD,
             "{\"username\":\"  Alice-"
-                + RUN
+                + run
                 + "@Example.COM \",\"displayName\":\" Alice A. \","
                 + "\"roles\":[\"developer\"]}");
     assertEquals(201, created.statusCode(), created.body());
@@ -173,7 +132,7 @@ class AdminPeopleIT {
     assertTrue(user.path("enabled").asBoolean());
     assertTrue(user.path("local").asBoolean());
     assertEquals(0, user.path("liveKeys").asInt());
-    alicePassword = user.path("temporaryPassword").asText();
+    String alicePassword = user.path("temporaryPassword").asText();
     assertTrue(alicePassword.matches("[A-Za-z2-9]{20}"), "temporary password shape");
     assertTrue(
         created
@@ -217,7 +176,7 @@ class AdminPeopleIT {
         error(
                 http.api(
                     "GET",
-                    "api/v1/admin/users/nobody-" + RUN + "@example.com",
+                    "api/v1/admin/users/nobody-" + run + "@example.com",
                     ADMIN,
                     ADMIN_PASSWORD,
                     null),
@@ -226,7 +185,7 @@ class AdminPeopleIT {
             .asText());
 
     JsonNode found =
-        ok(http.api("GET", "api/v1/admin/users?q=ALICE-" + RUN, ADMIN, ADMIN_PASSWORD, null));
+        ok(http.api("GET", "api/v1/admin/users?q=ALICE-" + run, ADMIN, ADMIN_PASSWORD, null));
     assertEquals(List.of(alice), usernames(found));
     assertEquals(
         List.of(),
@@ -234,7 +193,7 @@ class AdminPeopleIT {
             ok(
                 http.api(
                     "GET",
-                    "api/v1/admin/users?q=alice-" + RUN + "&role=admin",
+                    "api/v1/admin/users?q=alice-" + run + "&role=admin",
                     ADMIN,
                     ADMIN_PASSWORD,
                     null))));
@@ -244,7 +203,7 @@ class AdminPeopleIT {
             ok(
                 http.api(
                     "GET",
-                    "api/v1/admin/users?q=alice-" + RUN + "&role=developer&enabled=true",
+                    "api/v1/admin/users?q=alice-" + run + "&role=developer&enabled=true",
                     ADMIN,
                     ADMIN_PASSWORD,
                     null))));
@@ -264,10 +223,10 @@ class AdminPeopleIT {
   }
 
   @Test
-  @Order(3)
-  void disablingAUserRefusesTheirKeyAtOnceEndsTheirSessionsAndEmptiesTheMirror(
-      @ArquillianResource @OperateOnDeployment(DEPLOYMENT) URL base) throws Exception {
+  void disablingAUserRefusesTheirKeyAtOnceEndsTheirSessionsAndEmptiesTheMirror() throws Exception {
     Http http = new Http(base);
+    String alice = "alice-" + run + "@example.com";
+    String alicePassword = createUser(http, alice, "developer", "Alice A.");
     Key key = createKey(http, alice, alicePassword, "petstore", "gold", null);
     assertEquals(200, http.check("/petstore/pets", key.value()).statusCode());
     eventually(() -> inRedis(key, alice), "alice's key in Redis");
@@ -325,11 +284,9 @@ class AdminPeopleIT {
   }
 
   @Test
-  @Order(4)
-  void userChangesAreValidatedWholeAndAnAdminCannotDisableOrDemoteThemself(
-      @ArquillianResource @OperateOnDeployment(DEPLOYMENT) URL base) throws Exception {
+  void userChangesAreValidatedWholeAndAnAdminCannotDisableOrDemoteThemself() throws Exception {
     Http http = new Http(base);
-    String boss = "boss-" + RUN + "@example.com";
+    String boss = "boss-" + run + "@example.com";
     JsonNode created =
         ok(
             http.api(
@@ -416,12 +373,10 @@ class AdminPeopleIT {
   // Keys
 
   @Test
-  @Order(5)
-  void aPlanOrMetadataChangeReachesTheCheckAtOnceAndRewritesTheMirror(
-      @ArquillianResource @OperateOnDeployment(DEPLOYMENT) URL base) throws Exception {
+  void aPlanOrMetadataChangeReachesTheCheckAtOnceAndRewritesTheMirror() throws Exception {
     Http http = new Http(base);
-    bob = "bob-" + RUN + "@example.com";
-    bobPassword = createUser(http, bob, "developer");
+    String bob = "bob-" + run + "@example.com";
+    String bobPassword = createUser(http, bob, "developer");
     Key key = createKey(http, bob, bobPassword, "petstore", "gold", "{\"team\":\"blue\"}");
     HttpResponse<String> before = http.check("/petstore/pets", key.value());
     assertEquals("gold", before.headers().firstValue("x-solo-plan").orElse(null));
@@ -432,7 +387,7 @@ class AdminPeopleIT {
         http.api(
             "GET",
             "api/v1/admin/api-keys?user=BOB-"
-                + RUN
+                + run
                 + "&apiProduct=petstore&usagePlan=gold"
                 + "&status=active&hint="
                 + URLEncoder.encode(key.hint(), StandardCharsets.UTF_8),
@@ -451,7 +406,7 @@ class AdminPeopleIT {
         0,
         ok(http.api(
                 "GET",
-                "api/v1/admin/api-keys?user=bob-" + RUN + "&usagePlan=silver",
+                "api/v1/admin/api-keys?user=bob-" + run + "&usagePlan=silver",
                 ADMIN,
                 ADMIN_PASSWORD,
                 null))
@@ -575,10 +530,10 @@ class AdminPeopleIT {
   }
 
   @Test
-  @Order(6)
-  void manyKeysAreRevokedTogetherWithAReasonOrNoneAre(
-      @ArquillianResource @OperateOnDeployment(DEPLOYMENT) URL base) throws Exception {
+  void manyKeysAreRevokedTogetherWithAReasonOrNoneAre() throws Exception {
     Http http = new Http(base);
+    String bob = "bob-" + run + "@example.com";
+    String bobPassword = createUser(http, bob, "developer");
     List<Key> keys = new ArrayList<>();
     for (int i = 0; i < 3; i++) {
       keys.add(createKey(http, bob, bobPassword, "petstore", "unlimited", null));
@@ -673,11 +628,18 @@ class AdminPeopleIT {
   // Audit log, dashboard
 
   @Test
-  @Order(7)
-  void theAuditLogFiltersAndExportsCsvSafeForSpreadsheets(
-      @ArquillianResource @OperateOnDeployment(DEPLOYMENT) URL base) throws Exception {
+  void theAuditLogFiltersAndExportsCsvSafeForSpreadsheets() throws Exception {
     Http http = new Http(base);
-    String formula = "=cmd-" + RUN + "@example.com";
+    String bob = "bob-" + run + "@example.com";
+    createUser(http, bob, "developer");
+    String alice = "alice-" + run + "@example.com";
+    createUser(http, alice, "developer", "Alice A.");
+    patchUser(
+        http,
+        alice,
+        "{\"version\":" + version(http, alice) + ",\"displayName\":\"Alice B.\"}",
+        200);
+    String formula = "=cmd-" + run + "@example.com";
     createUser(http, formula, "developer");
 
     assertEquals(1, events(http, "actor=ADMIN@example&action=user.created&targetId=" + bob).size());
@@ -711,7 +673,7 @@ class AdminPeopleIT {
 
     HttpResponse<String> csv =
         http.send(
-            http.request("api/v1/admin/audit-events/export?targetType=user&targetId=" + RUN)
+            http.request("api/v1/admin/audit-events/export?targetType=user&targetId=" + run)
                 .header("Authorization", Http.basic(ADMIN, ADMIN_PASSWORD))
                 .GET());
     assertEquals(200, csv.statusCode(), csv.body());
@@ -721,7 +683,7 @@ class AdminPeopleIT {
     assertEquals(
         "id,occurredAt,actor,action,targetType,targetId,details,clientAddress", lines.get(0));
     String formulaRow =
-        lines.stream().filter(l -> l.contains("cmd-" + RUN)).findFirst().orElseThrow();
+        lines.stream().filter(l -> l.contains("cmd-" + run)).findFirst().orElseThrow();
     assertTrue(formulaRow.contains(",\"'" + formula + "\","), formulaRow);
     assertTrue(formulaRow.contains("\"user.created\""), formulaRow);
     assertTrue(
@@ -733,10 +695,10 @@ class AdminPeopleIT {
   }
 
   @Test
-  @Order(8)
-  void theDashboardSummarisesUsersKeysTrafficAndTheMirror(
-      @ArquillianResource @OperateOnDeployment(DEPLOYMENT) URL base) throws Exception {
+  void theDashboardSummarisesUsersKeysTrafficAndTheMirror() throws Exception {
     Http http = new Http(base);
+    String bob = "bob-" + run + "@example.com";
+    String bobPassword = createUser(http, bob, "developer");
     Key busy = createKey(http, bob, bobPassword, "petstore", "unlimited", null);
     for (int i = 0; i < 30; i++) {
       assertEquals(200, http.check("/petstore/pets", busy.value()).statusCode());
@@ -801,10 +763,10 @@ class AdminPeopleIT {
   // Access
 
   @Test
-  @Order(9)
-  void aDeveloperIsRefusedOnEveryAdminCallAndPage(
-      @ArquillianResource @OperateOnDeployment(DEPLOYMENT) URL base) throws Exception {
+  void aDeveloperIsRefusedOnEveryAdminCallAndPage() throws Exception {
     Http http = new Http(base);
+    String alice = "alice-" + run + "@example.com";
+    createUser(http, alice, "developer", "Alice A.");
     String someKey =
         ok(http.api("GET", "api/v1/admin/api-keys?limit=1", ADMIN, ADMIN_PASSWORD, null))
             .get(0)
@@ -818,7 +780,7 @@ class AdminPeopleIT {
               "POST",
               "api/v1/admin/users",
               "{\"username\":\"x-"
-                  + RUN
+                  + run
                   + "@example.com\",\"displayName\":\"X\",\"roles\":[\"admin\"]}"
             },
             new String[] {
@@ -883,14 +845,18 @@ class AdminPeopleIT {
   }
 
   @Test
-  @Order(10)
-  void anAdminWalksThroughTheConsoleInABrowser(
-      @ArquillianResource @OperateOnDeployment(DEPLOYMENT) URL base) throws Exception {
+  void anAdminWalksThroughTheConsoleInABrowser() throws Exception {
+    Http http = new Http(base);
+    String alice = "alice-" + run + "@example.com";
+    createUser(http, alice, "developer", "Alice A.");
+    String bob = "bob-" + run + "@example.com";
+    String bobPassword = createUser(http, bob, "developer");
+    createKey(http, bob, bobPassword, "petstore", "unlimited", null);
     String busyKey =
         get(new Http(base), "api/v1/admin/api-keys?limit=1&user=" + bob).get(0).path("id").asText();
-    try (Chromium chromium = new Chromium()) {
-      WebDriver browser = chromium.browser;
-      WebDriverWait wait = chromium.wait;
+    try (Chromium chromium = Chromium.start()) {
+      WebDriver browser = chromium.browser();
+      WebDriverWait wait = chromium.waiting();
       try {
         browser.get(base + "login.xhtml");
         wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("login:username")))
@@ -919,7 +885,7 @@ class AdminPeopleIT {
         browser.findElement(By.id("navUsers")).click();
         wait.until(ExpectedConditions.textToBe(By.tagName("h1"), "Users"));
         WebElement query = browser.findElement(By.id("usersForm:query"));
-        query.sendKeys(RUN);
+        query.sendKeys(run);
         browser.findElement(By.id("usersForm:search")).click();
         wait.until(
             ExpectedConditions.textToBePresentInElementLocated(By.id("usersForm:users"), alice));
@@ -935,7 +901,7 @@ class AdminPeopleIT {
                 ExpectedConditions.visibilityOfElementLocated(
                     By.cssSelector("[id='createDialog'] .ui-message-error")));
         assertTrue(required.getText().contains("e-mail"), "field message: " + required.getText());
-        String carol = "carol-" + RUN + "@example.com";
+        String carol = "carol-" + run + "@example.com";
         browser.findElement(By.id("createForm:newUsername")).sendKeys(carol);
         browser.findElement(By.id("createForm:newDisplayName")).sendKeys("Carol Example");
         browser.findElement(By.id("createForm:create")).click();
@@ -962,7 +928,7 @@ class AdminPeopleIT {
         chromium.fullPageScreenshot("admin-key.png");
 
         // The audit log, filtered to this run's users.
-        browser.get(base + "admin/audit.xhtml?targetId=" + RUN);
+        browser.get(base + "admin/audit.xhtml?targetId=" + run);
         wait.until(ExpectedConditions.textToBe(By.tagName("h1"), "Audit log"));
         wait.until(
             ExpectedConditions.textToBePresentInElementLocated(By.id("auditForm:events"), carol));
@@ -972,12 +938,6 @@ class AdminPeopleIT {
         throw failure;
       }
     }
-  }
-
-  @Test
-  @Order(11)
-  void undeploy() {
-    deployer.undeploy(DEPLOYMENT);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -1035,7 +995,13 @@ class AdminPeopleIT {
     }
   }
 
-  private static String createUser(Http http, String username, String role) throws Exception {
+  private String createUser(Http http, String username, String role) throws Exception {
+    return createUser(http, username, role, "Test " + run);
+  }
+
+  /** A local user made by the admin; their temporary password. */
+  private static String createUser(Http http, String username, String role, String displayName)
+      throws Exception {
     JsonNode created =
         ok(
             http.api(
@@ -1045,8 +1011,8 @@ class AdminPeopleIT {
                 ADMIN_PASSWORD,
                 "{\"username\":\""
                     + username
-                    + "\",\"displayName\":\"Test "
-                    + RUN
+                    + "\",\"displayName\":\""
+                    + displayName
                     + "\","
                     + "\"roles\":[\""
                     + role
@@ -1162,10 +1128,7 @@ class AdminPeopleIT {
   }
 
   private static RedisCommands<String, String> redis() {
-    if (connection == null || !connection.isOpen()) {
-      connection = client.connect();
-    }
-    return connection.sync();
+    return server.commands();
   }
 
   private static boolean inRedis(Key key, String owner) {

@@ -1,35 +1,26 @@
 package io.keyport.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.keyport.testsupport.Http;
+import io.keyport.testsupport.KeyportServers;
+import io.keyport.testsupport.Shared;
 import java.net.URL;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.UUID;
 import java.util.function.Supplier;
-import org.jboss.arquillian.container.test.api.Deployment;
-import org.jboss.arquillian.container.test.api.RunAsClient;
-import org.jboss.arquillian.junit5.ArquillianExtension;
-import org.jboss.arquillian.test.api.ArquillianResource;
-import org.jboss.shrinkwrap.api.spec.WebArchive;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The check never fails open: with PostgreSQL gone it serves what it knows and refuses the rest.
  */
-@ExtendWith(ArquillianExtension.class)
-@RunAsClient
+@ExtendWith(KeyportServers.class)
 class DatabaseOutageIT {
 
-  @Deployment(testable = false)
-  static WebArchive keyport() {
-    return Deployments.keyport();
-  }
-
-  @ArquillianResource URL base;
+  @Shared URL base;
 
   @Test
   void cachedKeysPassUnknownKeysGet503AndTheCheckRecoversByItself() throws Exception {
@@ -45,7 +36,7 @@ class DatabaseOutageIT {
                 + "\",\"apiProduct\":\"petstore\","
                 + "\"usagePlan\":\"gold\"}");
     assertEquals(201, created.statusCode(), created.body());
-    String key = field(created.body(), "apiKey");
+    String key = Http.field(created.body(), "apiKey");
     String stranger = SpecKeys.unknown();
     assertEquals(200, http.check("/petstore/pets", key).statusCode());
 
@@ -76,7 +67,8 @@ class DatabaseOutageIT {
                 + "\",\"apiProduct\":\"petstore\","
                 + "\"usagePlan\":\"gold\"}");
     assertEquals(201, after.statusCode(), after.body());
-    assertEquals(200, http.check("/petstore/pets", field(after.body(), "apiKey")).statusCode());
+    assertEquals(
+        200, http.check("/petstore/pets", Http.field(after.body(), "apiKey")).statusCode());
   }
 
   private static int eventually(Supplier<Integer> probe, int wanted) throws InterruptedException {
@@ -87,12 +79,5 @@ class DatabaseOutageIT {
       last = probe.get();
     }
     return last;
-  }
-
-  static String field(String json, String name) {
-    jakarta.json.JsonObject object =
-        jakarta.json.Json.createReader(new java.io.StringReader(json)).readObject();
-    assertTrue(object.containsKey(name), json);
-    return object.getString(name);
   }
 }

@@ -3,19 +3,18 @@ package io.keyport.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.keyport.testsupport.Http;
+import io.keyport.testsupport.KeyportServer;
+import io.keyport.testsupport.KeyportServers;
+import io.keyport.testsupport.Keys;
+import io.keyport.testsupport.RedisServer;
+import io.keyport.testsupport.ServerConfig;
+import io.keyport.testsupport.Shared;
 import java.net.URL;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.UUID;
-import org.jboss.arquillian.container.test.api.Deployment;
-import org.jboss.arquillian.container.test.api.OperateOnDeployment;
-import org.jboss.arquillian.container.test.api.RunAsClient;
-import org.jboss.arquillian.container.test.api.TargetsContainer;
-import org.jboss.arquillian.junit5.ArquillianExtension;
-import org.jboss.arquillian.test.api.ArquillianResource;
-import org.jboss.shrinkwrap.api.spec.WebArchive;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -25,42 +24,24 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * nodes share one rate-limit budget per key, fall back to limiting on their own while Redis is down
  * (answering, never 5xx), and share again when it is back.
  */
-@ExtendWith(ArquillianExtension.class)
-@RunAsClient
+@ExtendWith(KeyportServers.class)
 class RedisPairIT {
 
   private static RedisServer redis;
 
-  @Deployment(name = "a", testable = false)
-  @TargetsContainer("node-a")
-  static WebArchive nodeA() {
-    return Deployments.keyport();
-  }
-
-  @Deployment(name = "b", testable = false)
-  @TargetsContainer("node-b")
-  static WebArchive nodeB() {
-    return Deployments.keyport();
-  }
-
-  @ArquillianResource
-  @OperateOnDeployment("a")
+  @Shared(ServerConfig.REDIS_MODE_A)
   URL a;
 
-  @ArquillianResource
-  @OperateOnDeployment("b")
+  @Shared(ServerConfig.REDIS_MODE_B)
   URL b;
 
-  @BeforeAll
-  static void startRedis() throws Exception {
-    redis = new RedisServer(Integer.parseInt(System.getProperty("it.redis.port"))).start();
-  }
+  /** The pair's, for the whole run: this test kills it and starts it again. */
+  @Shared(ServerConfig.REDIS_MODE_A)
+  static KeyportServer pair;
 
-  @AfterAll
-  static void stopRedis() throws Exception {
-    if (redis != null) {
-      redis.close();
-    }
+  @BeforeAll
+  static void redis() {
+    redis = pair.redis();
   }
 
   @Test
@@ -133,20 +114,6 @@ class RedisPairIT {
   }
 
   private static String newKey(Http node, String product, String plan) {
-    HttpResponse<String> created =
-        node.api(
-            "POST",
-            "api/v1/api-keys",
-            "dev@example.com",
-            "dev",
-            "{\"apiKeyName\":\"pair-"
-                + UUID.randomUUID()
-                + "\",\"apiProduct\":\""
-                + product
-                + "\",\"usagePlan\":\""
-                + plan
-                + "\"}");
-    assertEquals(201, created.statusCode(), created.body());
-    return DatabaseOutageIT.field(created.body(), "apiKey");
+    return Keys.create(node, "pair", product, plan).value();
   }
 }
