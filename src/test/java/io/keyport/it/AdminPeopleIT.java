@@ -5,6 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.keyport.testsupport.Chromium;
@@ -851,7 +855,12 @@ class AdminPeopleIT {
     createUser(http, alice, "developer", "Alice A.");
     String bob = "bob-" + run + "@example.com";
     String bobPassword = createUser(http, bob, "developer");
-    createKey(http, bob, bobPassword, "petstore", "unlimited", null);
+    // Traffic of this test's own in the dashboard's last hour (this node's, in memory).
+    Key used = createKey(http, bob, bobPassword, "petstore", "unlimited", null);
+    for (int i = 0; i < 3; i++) {
+      assertEquals(200, http.check("/petstore/pets", used.value()).statusCode());
+    }
+    eventually(() -> meteredRows(used.id()) > 0, "the key's usage flushed to the database");
     String busyKey =
         get(new Http(base), "api/v1/admin/api-keys?limit=1&user=" + bob).get(0).path("id").asText();
     try (Chromium chromium = Chromium.start()) {
@@ -1125,6 +1134,20 @@ class AdminPeopleIT {
     List<String> names = new ArrayList<>();
     users.forEach(u -> names.add(u.path("username").asText()));
     return names;
+  }
+
+  private static long meteredRows(String keyId) {
+    try (Connection db = TestDatabase.connect();
+        PreparedStatement count =
+            db.prepareStatement("select count(*) from key_usage where key_id = ?::uuid")) {
+      count.setString(1, keyId);
+      try (ResultSet row = count.executeQuery()) {
+        row.next();
+        return row.getLong(1);
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   private static RedisCommands<String, String> redis() {

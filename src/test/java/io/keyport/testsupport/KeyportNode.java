@@ -54,6 +54,7 @@ public final class KeyportNode implements AutoCloseable {
   private final Path dir;
   private final Path log;
   private final int start;
+  private final long launched = System.nanoTime();
 
   private KeyportNode(
       String name, Process launcher, int port, int checkPort, Path dir, Path log, int start) {
@@ -122,6 +123,10 @@ public final class KeyportNode implements AutoCloseable {
                 HttpRequest.newBuilder(uri("/ping")).timeout(Duration.ofSeconds(5)).build(),
                 HttpResponse.BodyHandlers.discarding());
         if (ping.statusCode() == 204) {
+          // One line per Payara Micro start in the test output, to count them and see their cost.
+          System.out.printf(
+              "[keyport-node] %s (start %d of the run) ready after %d s%n",
+              name, start, (System.nanoTime() - launched) / 1_000_000_000);
           return;
         }
       } catch (IOException notYet) {
