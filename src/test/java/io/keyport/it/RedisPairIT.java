@@ -35,7 +35,7 @@ class RedisPairIT {
   @Shared(ServerConfig.REDIS_MODE_B)
   URL b;
 
-  /** The pair's, for the whole run: this test kills it and starts it again. */
+  /** Node A, for the run's Redis, which this test kills and starts again. */
   @Shared(ServerConfig.REDIS_MODE_A)
   static KeyportServer pair;
 

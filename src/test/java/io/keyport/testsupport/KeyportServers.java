@@ -236,11 +236,7 @@ public final class KeyportServers
         oidc = null;
       }
       if (redis != null) {
-        try {
-          redis.close();
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
+        redis.close();
         redis = null;
       }
     }

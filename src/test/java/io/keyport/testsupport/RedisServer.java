@@ -117,7 +117,7 @@ public final class RedisServer implements AutoCloseable {
   }
 
   @Override
-  public synchronized void close() throws InterruptedException {
+  public synchronized void close() {
     if (connection != null) {
       connection.close();
       connection = null;
@@ -126,6 +126,10 @@ public final class RedisServer implements AutoCloseable {
       client.shutdown();
       client = null;
     }
-    kill();
+    try {
+      kill();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 }
