@@ -3,27 +3,20 @@ package io.keyport.e2e;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
-import io.keyport.it.Deployments;
-import io.keyport.it.Http;
 import io.keyport.it.TestDatabase;
+import io.keyport.testsupport.Chromium;
+import io.keyport.testsupport.Http;
+import io.keyport.testsupport.KeyportServers;
+import io.keyport.testsupport.Shared;
 import java.io.IOException;
 import java.net.URL;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.List;
 import java.util.UUID;
-import java.util.stream.Stream;
-import org.jboss.arquillian.container.test.api.Deployment;
-import org.jboss.arquillian.container.test.api.RunAsClient;
-import org.jboss.arquillian.junit5.ArquillianExtension;
-import org.jboss.arquillian.test.api.ArquillianResource;
-import org.jboss.shrinkwrap.api.spec.WebArchive;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -31,14 +24,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.Keys;
-import org.openqa.selenium.OutputType;
-import org.openqa.selenium.StaleElementReferenceException;
-import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.interactions.Actions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
@@ -50,55 +37,23 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * <p>Uses the Debian Chromium and chromedriver only; Selenium Manager never runs, so the test
  * downloads nothing. Screenshots go to {@code it.screenshots.dir} for people to look at.
  */
-@ExtendWith(ArquillianExtension.class)
-@RunAsClient
+@ExtendWith(KeyportServers.class)
 class BrowserIT {
 
-  private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-  private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
   private static final Duration PATIENCE = Duration.ofSeconds(20);
 
-  @Deployment(testable = false)
-  static WebArchive keyport() {
-    return Deployments.keyport();
-  }
+  @Shared URL base;
 
-  @ArquillianResource URL base;
-
-  private Path profile;
-  private ChromeDriverService service;
+  private Chromium chromium;
   private WebDriver browser;
   private WebDriverWait wait;
   private Http http;
 
   @BeforeEach
   void startChromium() throws IOException {
-    requireExecutable(CHROMIUM, "Chromium");
-    requireExecutable(CHROMEDRIVER, "chromedriver");
-    profile = Files.createTempDirectory("keyport-chromium-");
-    // A driver path given up front keeps Selenium Manager, which would download one, out of play.
-    System.setProperty(ChromeDriverService.CHROME_DRIVER_EXE_PROPERTY, CHROMEDRIVER.toString());
-    service =
-        new ChromeDriverService.Builder()
-            .usingDriverExecutable(CHROMEDRIVER.toFile())
-            .usingAnyFreePort()
-            .build();
-    ChromeOptions options = new ChromeOptions();
-    options.setBinary(CHROMIUM.toFile());
-    options.addArguments(
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-        "--window-size=1366,900",
-        "--user-data-dir=" + profile);
-    browser = new ChromeDriver(service, options);
-    wait = new WebDriverWait(browser, PATIENCE);
-    // Full-page navigations and ajax updates replace elements between two polls.
-    wait.ignoring(StaleElementReferenceException.class);
+    chromium = Chromium.start();
+    browser = chromium.browser();
+    wait = chromium.waiting(PATIENCE);
     http = new Http(base);
     for (String stale : List.of("failure.png", "failure.html")) {
       Files.deleteIfExists(screenshots().resolve(stale));
@@ -106,18 +61,9 @@ class BrowserIT {
   }
 
   @AfterEach
-  void stopChromium() throws IOException {
-    try {
-      if (browser != null) {
-        browser.quit();
-      }
-    } finally {
-      if (service != null) {
-        service.stop();
-      }
-      if (profile != null) {
-        deleteTree(profile);
-      }
+  void stopChromium() {
+    if (chromium != null) {
+      chromium.close();
     }
   }
 
@@ -126,7 +72,7 @@ class BrowserIT {
     try {
       walkThroughTheKeyLifecycle();
     } catch (AssertionError | RuntimeException failure) {
-      keepEvidence("failure");
+      chromium.keepEvidence("failure");
       throw failure;
     }
   }
@@ -141,7 +87,7 @@ class BrowserIT {
     try {
       walkThroughTheAdminConsole();
     } catch (AssertionError | RuntimeException failure) {
-      keepEvidence("admin-failure");
+      chromium.keepEvidence("admin-failure");
       throw failure;
     }
   }
@@ -439,7 +385,7 @@ class BrowserIT {
   }
 
   private static Path screenshots() {
-    return Path.of(System.getProperty("it.screenshots.dir", "target/screenshots"));
+    return Chromium.directory();
   }
 
   /** Waits for jQuery animations (accordion slides, dialog effects) to finish. */
@@ -466,45 +412,6 @@ class BrowserIT {
 
   private void screenshot(String file) throws IOException {
     settled();
-    capture(file);
-  }
-
-  private void capture(String file) throws IOException {
-    Files.createDirectories(screenshots());
-    Files.write(
-        screenshots().resolve(file), ((TakesScreenshot) browser).getScreenshotAs(OutputType.BYTES));
-  }
-
-  /** What the browser showed when the walk failed, to read next to the assertion message. */
-  private void keepEvidence(String prefix) {
-    try {
-      capture(prefix + ".png");
-      Files.writeString(
-          screenshots().resolve(prefix + ".html"),
-          browser.getCurrentUrl() + "\n" + browser.getPageSource(),
-          StandardCharsets.UTF_8);
-    } catch (IOException | RuntimeException ignored) {
-      // The original failure matters more than the evidence.
-    }
-  }
-
-  private static void requireExecutable(Path path, String what) {
-    if (!Files.isExecutable(path)) {
-      fail(
-          "The browser test needs "
-              + what
-              + " at "
-              + path
-              + ", which is missing. Install Debian's Chromium and its driver:"
-              + " apt-get install chromium chromium-driver");
-    }
-  }
-
-  private static void deleteTree(Path root) throws IOException {
-    try (Stream<Path> paths = Files.walk(root)) {
-      for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(path);
-      }
-    }
+    chromium.capture(file);
   }
 }

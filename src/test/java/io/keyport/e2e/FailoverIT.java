@@ -5,8 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import io.keyport.it.Http;
 import io.keyport.it.TestDatabase;
+import io.keyport.testsupport.Chromium;
+import io.keyport.testsupport.Http;
+import io.keyport.testsupport.KeyportNode;
+import io.keyport.testsupport.Ports;
 import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -34,7 +37,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Cookie;
-import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.TimeoutException;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
@@ -88,8 +90,8 @@ class FailoverIT {
       sql.execute("drop database if exists " + DATABASE + " with (force)");
       sql.execute("create database " + DATABASE);
     }
-    int gridA = GatewayProcess.freePort();
-    int gridB = GatewayProcess.freePort();
+    int gridA = Ports.free();
+    int gridB = Ports.free();
     Map<String, String> cluster = new HashMap<>();
     cluster.put("KEYPORT_DB_URL", TestDatabase.url(DATABASE));
     cluster.put("KEYPORT_DB_USER", "postgres");
@@ -321,7 +323,7 @@ class FailoverIT {
   private static void delete(WebDriverWait page, WebDriver browser, String name) {
     visible(page, keyRow(name)).findElement(By.cssSelector("button[id$=':delete']")).click();
     visible(page, By.id("keysForm:confirmDelete"));
-    settled(page);
+    Chromium.settled(page);
     browser.findElement(By.id("keysForm:confirmYes")).click();
   }
 
@@ -383,15 +385,6 @@ class FailoverIT {
 
   private static WebElement visible(WebDriverWait wait, By locator) {
     return wait.until(ExpectedConditions.visibilityOfElementLocated(locator));
-  }
-
-  /** Waits for jQuery animations (dialog effects) to finish. */
-  private static void settled(WebDriverWait wait) {
-    wait.until(
-        driver ->
-            (Boolean)
-                ((JavascriptExecutor) driver)
-                    .executeScript("return !window.jQuery || jQuery(':animated').length === 0;"));
   }
 
   /** The versions of the migrations in db/migrations, as Flyway records them. */

@@ -2,11 +2,11 @@ package io.keyport.e2e;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
+import io.keyport.testsupport.Ports;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -63,7 +63,7 @@ final class GatewayProcess implements AutoCloseable {
       throws IOException {
     Path nginx = binary("nginx", "nginx");
     Path dir = Files.createTempDirectory("keyport-it-nginx-");
-    int port = freePort();
+    int port = Ports.free();
     String site = Files.readString(example);
     for (Map.Entry<String, String> value : values.entrySet()) {
       site = site.replace(value.getKey(), value.getValue());
@@ -118,7 +118,7 @@ final class GatewayProcess implements AutoCloseable {
   static GatewayProcess caddy(String name, String check, String upstream) throws IOException {
     Path caddy = binary("caddy", "caddy");
     Path dir = Files.createTempDirectory("keyport-it-caddy-");
-    int port = freePort();
+    int port = Ports.free();
     Path example = EXAMPLES.resolve("caddy/Caddyfile").toAbsolutePath();
     Path caddyfile = dir.resolve("Caddyfile");
     Files.writeString(caddyfile, "{\n\tadmin off\n}\n\nimport " + example + "\n");
@@ -237,12 +237,6 @@ final class GatewayProcess implements AutoCloseable {
             + "' (apt-get install "
             + debianPackage
             + "; .ci/test does this)");
-  }
-
-  static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
-    }
   }
 
   private static String tail(Path file) {

@@ -7,11 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import com.sun.net.httpserver.HttpServer;
-import io.keyport.it.AdminKeys;
-import io.keyport.it.Deployments;
-import io.keyport.it.Http;
 import io.keyport.it.SpecKeys;
 import io.keyport.it.TestDatabase;
+import io.keyport.testsupport.AdminKeys;
+import io.keyport.testsupport.Http;
+import io.keyport.testsupport.KeyportServer;
+import io.keyport.testsupport.KeyportServers;
+import io.keyport.testsupport.Shared;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -43,11 +45,6 @@ import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-import org.jboss.arquillian.container.test.api.Deployment;
-import org.jboss.arquillian.container.test.api.RunAsClient;
-import org.jboss.arquillian.junit5.ArquillianExtension;
-import org.jboss.arquillian.test.api.ArquillianResource;
-import org.jboss.shrinkwrap.api.spec.WebArchive;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -59,8 +56,7 @@ import org.junit.jupiter.api.function.Executable;
  * the check's dedicated listener ({@code keyport.check.port}) and once with the portal's port. Then
  * a fuzz run straight at both check fronts.
  */
-@ExtendWith(ArquillianExtension.class)
-@RunAsClient
+@ExtendWith(KeyportServers.class)
 class GatewaysIT {
 
   private static final String DEV = "dev@example.com";
@@ -84,12 +80,8 @@ class GatewaysIT {
           .connectTimeout(Duration.ofSeconds(10))
           .build();
 
-  @Deployment(testable = false)
-  static WebArchive keyport() {
-    return Deployments.keyport();
-  }
-
-  @ArquillianResource URL base;
+  @Shared URL base;
+  @Shared KeyportServer keyport;
 
   // Started by the first test that needs them, stopped after the last.
   private static final List<AutoCloseable> RUNNING = new ArrayList<>();
@@ -673,11 +665,7 @@ class GatewaysIT {
     // Before anything starts: a missing gateway fails every test with the package to install.
     GatewayProcess.binary("nginx", "nginx");
     GatewayProcess.binary("caddy", "caddy");
-    Integer checkPort = Integer.getInteger("it.check.port");
-    if (checkPort == null) {
-      fail("it.check.port is not set: run the integration tests through 'mvn verify'");
-    }
-    listenerPort = checkPort;
+    listenerPort = keyport.checkPort();
     portalPort = base.getPort();
     try {
       upstream = running(EchoUpstream.start());

@@ -5,17 +5,20 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.keyport.it.Deployments;
-import io.keyport.it.Http;
 import io.keyport.it.TestDatabase;
+import io.keyport.testsupport.Chromium;
+import io.keyport.testsupport.Http;
+import io.keyport.testsupport.KeyportServer;
+import io.keyport.testsupport.KeyportServers;
+import io.keyport.testsupport.OidcProvider;
+import io.keyport.testsupport.ServerConfig;
+import io.keyport.testsupport.Shared;
 import java.io.IOException;
 import java.net.CookieManager;
 import java.net.CookiePolicy;
-import java.net.InetAddress;
 import java.net.URI;
 import java.net.URL;
 import java.net.URLDecoder;
@@ -24,15 +27,12 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Base64;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -40,29 +40,15 @@ import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 import no.nav.security.mock.oauth2.MockOAuth2Server;
-import no.nav.security.mock.oauth2.OAuth2Config;
 import no.nav.security.mock.oauth2.token.DefaultOAuth2TokenCallback;
-import org.jboss.arquillian.container.test.api.Deployment;
-import org.jboss.arquillian.container.test.api.OperateOnDeployment;
-import org.jboss.arquillian.container.test.api.RunAsClient;
-import org.jboss.arquillian.container.test.api.TargetsContainer;
-import org.jboss.arquillian.junit5.ArquillianExtension;
-import org.jboss.arquillian.test.api.ArquillianResource;
-import org.jboss.shrinkwrap.api.spec.WebArchive;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.openqa.selenium.By;
-import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
@@ -78,32 +64,25 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * replayed state and an expired ID token refused at sign-in; bearer tokens on the REST API (ID and
  * access tokens pass; a wrong audience, an expired or a tampered token get 401 JSON).
  */
-@ExtendWith(ArquillianExtension.class)
-@RunAsClient
+@ExtendWith(KeyportServers.class)
 class OidcIT {
 
-  // The same values as node-oidc's system properties in arquillian.xml.
-  private static final String ISSUER_ID = "keyport";
-  private static final String CLIENT_ID = "keyport-portal";
-  private static final String CLIENT_SECRET = "it-client-secret";
-  private static final String PROVIDER_NAME = "AcmeID";
+  // What the shared OIDC node is configured with (ServerConfig.OIDC).
+  private static final String ISSUER_ID = OidcProvider.ISSUER_ID;
+  private static final String CLIENT_ID = OidcProvider.CLIENT_ID;
+  private static final String CLIENT_SECRET = OidcProvider.CLIENT_SECRET;
+  private static final String PROVIDER_NAME = OidcProvider.PROVIDER_NAME;
 
-  private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-  private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
   private static final Duration PATIENCE = Duration.ofSeconds(20);
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private static MockOAuth2Server provider;
   private static String issuer;
 
-  @Deployment(name = "oidc", testable = false)
-  @TargetsContainer("node-oidc")
-  static WebArchive keyport() {
-    return Deployments.keyport();
-  }
+  @Shared(ServerConfig.OIDC)
+  static KeyportServer keyport;
 
-  @ArquillianResource
-  @OperateOnDeployment("oidc")
+  @Shared(ServerConfig.OIDC)
   URL base;
 
   /**
@@ -117,79 +96,33 @@ class OidcIT {
   }
 
   @BeforeAll
-  static void startProvider() throws IOException {
-    String port = System.getProperty("it.oidc.port");
-    if (port == null) {
-      fail(
-          "OidcIT needs the port Maven reserves for the OIDC provider (it.oidc.port): run it"
-              + " through 'mvn verify'");
-    }
-    // Keyport discovers the provider on first use, so it may start before the provider does.
-    // OkHttp's MockWebServer underneath: no Netty, whose 4.2 would clash with Keyport's 4.1.
-    provider =
-        new MockOAuth2Server(
-            OAuth2Config.Companion.fromJson(
-                "{\"interactiveLogin\":true,\"httpServer\":\"MockWebServerWrapper\"}"));
-    try {
-      provider.start(InetAddress.getByName("127.0.0.1"), Integer.parseInt(port));
-    } catch (Exception e) {
-      fail("The OIDC provider (mock-oauth2-server) did not start on 127.0.0.1:" + port + ": " + e);
-    }
-    issuer = "http://127.0.0.1:" + port + "/" + ISSUER_ID;
+  static void provider() throws IOException {
+    // Up for the whole run, as long as the node that caches its discovery document and keys.
+    provider = keyport.oidc().server();
+    issuer = keyport.oidc().issuer();
     HttpResponse<String> discovery =
         new Visitor().get(URI.create(issuer + "/.well-known/openid-configuration"));
     assertEquals(200, discovery.statusCode(), "the provider's discovery document");
     assertEquals(issuer, JSON.readTree(discovery.body()).get("issuer").asText());
   }
 
-  @AfterAll
-  static void stopProvider() throws IOException {
-    if (provider != null) {
-      provider.shutdown();
-    }
-  }
-
   // --- the browser ---------------------------------------------------------------------------
 
   @Test
   void aPersonSignsInThroughTheProviderInChromiumMakesAKeyUsesItAndLogsOut() throws Exception {
-    requireExecutable(CHROMIUM, "Chromium");
-    requireExecutable(CHROMEDRIVER, "chromedriver");
-    Path profile = Files.createTempDirectory("keyport-oidc-chromium-");
-    System.setProperty(ChromeDriverService.CHROME_DRIVER_EXE_PROPERTY, CHROMEDRIVER.toString());
-    ChromeDriverService service =
-        new ChromeDriverService.Builder()
-            .usingDriverExecutable(CHROMEDRIVER.toFile())
-            .usingAnyFreePort()
-            .build();
-    ChromeOptions options = new ChromeOptions();
-    options.setBinary(CHROMIUM.toFile());
-    options.addArguments(
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-        "--window-size=1366,900",
-        "--user-data-dir=" + profile);
-    WebDriver browser = new ChromeDriver(service, options);
-    try {
-      walkThrough(browser);
-    } catch (AssertionError | RuntimeException failure) {
-      keepEvidence(browser);
-      throw failure;
-    } finally {
-      browser.quit();
-      service.stop();
-      deleteTree(profile);
+    try (Chromium chromium = Chromium.start()) {
+      try {
+        walkThrough(chromium);
+      } catch (AssertionError | RuntimeException failure) {
+        chromium.keepEvidence("oidc-failure");
+        throw failure;
+      }
     }
   }
 
-  private void walkThrough(WebDriver browser) throws Exception {
-    WebDriverWait wait = new WebDriverWait(browser, PATIENCE);
-    wait.ignoring(StaleElementReferenceException.class);
+  private void walkThrough(Chromium chromium) throws Exception {
+    WebDriver browser = chromium.browser();
+    WebDriverWait wait = chromium.waiting(PATIENCE);
     Person person = Person.fresh("browser");
     Http http = new Http(base);
 
@@ -200,7 +133,7 @@ class OidcIT {
     assertEquals("Sign in with " + PROVIDER_NAME, button.getText().trim());
     visible(wait, By.id("login:username"));
     visible(wait, By.id("login:password"));
-    screenshot(browser, "login-oidc.png");
+    chromium.capture("login-oidc.png");
 
     // 2. The provider's own login page; its claims box stands in for the provider's user record.
     button.click();
@@ -230,10 +163,10 @@ class OidcIT {
         .click();
     By gold = By.cssSelector("button.kp-add-key[data-product='petstore'][data-plan='gold']");
     visible(wait, gold);
-    settled(wait);
+    Chromium.settled(wait);
     browser.findElement(gold).click();
     visible(wait, By.id("newKeyDialog"));
-    settled(wait);
+    Chromium.settled(wait);
     visible(wait, By.id("newKeyForm:name")).sendKeys("oidc-" + person.subject());
     browser.findElement(By.id("newKeyForm:generate")).click();
     String key = visible(wait, By.id("newKeyValue")).getText().trim();
@@ -257,7 +190,7 @@ class OidcIT {
     assertTrue(
         visible(wait, By.id("signInFailure")).getText().contains("Start again"),
         browser.getPageSource());
-    screenshot(browser, "sign-in-failed.png");
+    chromium.capture("sign-in-failed.png");
 
     // 7. A local user's profile: the password form and the link to the provider.
     Local local = Local.create(http, "shot");
@@ -270,7 +203,7 @@ class OidcIT {
     visible(wait, By.id("accountForm:profile")).click();
     wait.until(ExpectedConditions.textToBe(By.tagName("h1"), "My profile"));
     visible(wait, By.id("linkForm:link"));
-    screenshot(browser, "profile.png");
+    chromium.capture("profile.png");
   }
 
   // --- sign-in without a browser: the same redirects, followed by hand ------------------------
@@ -990,59 +923,5 @@ class OidcIT {
 
   private static WebElement visible(WebDriverWait wait, By locator) {
     return wait.until(ExpectedConditions.visibilityOfElementLocated(locator));
-  }
-
-  private static void settled(WebDriverWait wait) {
-    wait.until(
-        driver ->
-            (Boolean)
-                ((org.openqa.selenium.JavascriptExecutor) driver)
-                    .executeScript("return !window.jQuery || jQuery(':animated').length === 0;"));
-  }
-
-  private static void screenshot(WebDriver browser, String file) throws IOException {
-    Path dir = Path.of(System.getProperty("it.screenshots.dir", "target/screenshots"));
-    Files.createDirectories(dir);
-    Files.write(
-        dir.resolve(file),
-        ((org.openqa.selenium.TakesScreenshot) browser)
-            .getScreenshotAs(org.openqa.selenium.OutputType.BYTES));
-  }
-
-  private static void keepEvidence(WebDriver browser) {
-    try {
-      Path dir = Path.of(System.getProperty("it.screenshots.dir", "target/screenshots"));
-      Files.createDirectories(dir);
-      Files.write(
-          dir.resolve("oidc-failure.png"),
-          ((org.openqa.selenium.TakesScreenshot) browser)
-              .getScreenshotAs(org.openqa.selenium.OutputType.BYTES));
-      Files.writeString(
-          dir.resolve("oidc-failure.html"),
-          browser.getCurrentUrl() + "\n" + browser.getPageSource(),
-          StandardCharsets.UTF_8);
-    } catch (IOException | RuntimeException ignored) {
-      // The original failure matters more than the evidence.
-    }
-  }
-
-  private static void requireExecutable(Path path, String what) {
-    if (!Files.isExecutable(path)) {
-      fail(
-          "The OIDC browser test needs "
-              + what
-              + " at "
-              + path
-              + ", which is missing. Install Debian's Chromium and its driver:"
-              + " apt-get install chromium chromium-driver");
-    }
-  }
-
-  private static void deleteTree(Path root) throws IOException {
-    try (Stream<Path> paths = Files.walk(root)) {
-      for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(path);
-      }
-    }
   }
 }

@@ -4,12 +4,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.keyport.testsupport.Chromium;
+import io.keyport.testsupport.Http;
+import io.keyport.testsupport.KeyportServers;
+import io.keyport.testsupport.Shared;
 import java.net.URL;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -22,7 +25,6 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -31,26 +33,12 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
-import org.jboss.arquillian.container.test.api.Deployment;
-import org.jboss.arquillian.container.test.api.RunAsClient;
-import org.jboss.arquillian.junit5.ArquillianExtension;
-import org.jboss.arquillian.test.api.ArquillianResource;
-import org.jboss.shrinkwrap.api.spec.WebArchive;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.openqa.selenium.By;
-import org.openqa.selenium.Dimension;
-import org.openqa.selenium.JavascriptExecutor;
-import org.openqa.selenium.OutputType;
-import org.openqa.selenium.StaleElementReferenceException;
-import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
@@ -60,8 +48,7 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * the gateway check following each change, and a developer refused everywhere. Every test makes
  * products and plans of its own with unique names and leaves the demo data alone.
  */
-@ExtendWith(ArquillianExtension.class)
-@RunAsClient
+@ExtendWith(KeyportServers.class)
 class AdminCatalogIT {
 
   private static final String ADMIN = "admin@example.com";
@@ -71,8 +58,6 @@ class AdminCatalogIT {
   private static final String PRODUCTS = "api/v1/admin/api-products";
   private static final String PLANS = "api/v1/admin/usage-plans";
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-  private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
 
   private static final String YAML_DOCUMENT =
       """
@@ -89,12 +74,7 @@ class AdminCatalogIT {
                 description: The entries
       """;
 
-  @Deployment(testable = false)
-  static WebArchive keyport() {
-    return Deployments.keyport();
-  }
-
-  @ArquillianResource URL base;
+  @Shared URL base;
 
   private Http http;
 
@@ -702,53 +682,19 @@ class AdminCatalogIT {
 
   @Test
   void anAdminMakesAndRetiresAProductInTheEditorAndItsPageShowsTheApiReference() throws Exception {
-    requireExecutable(CHROMIUM, "Chromium");
-    requireExecutable(CHROMEDRIVER, "chromedriver");
-    Path profile = Files.createTempDirectory("keyport-chromium-");
-    System.setProperty(ChromeDriverService.CHROME_DRIVER_EXE_PROPERTY, CHROMEDRIVER.toString());
-    ChromeDriverService service =
-        new ChromeDriverService.Builder()
-            .usingDriverExecutable(CHROMEDRIVER.toFile())
-            .usingAnyFreePort()
-            .build();
-    ChromeOptions options = new ChromeOptions();
-    options.setBinary(CHROMIUM.toFile());
-    options.addArguments(
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-        "--window-size=1366,1000",
-        "--user-data-dir=" + profile);
-    WebDriver browser = new ChromeDriver(service, options);
-    try {
-      walkTheEditor(browser);
-    } catch (AssertionError | RuntimeException failure) {
-      Files.createDirectories(screenshots());
-      Files.write(
-          screenshots().resolve("admin-failure.png"),
-          ((TakesScreenshot) browser).getScreenshotAs(OutputType.BYTES));
-      Files.writeString(
-          screenshots().resolve("admin-failure.html"),
-          browser.getCurrentUrl() + "\n" + browser.getPageSource());
-      throw failure;
-    } finally {
-      browser.quit();
-      service.stop();
-      try (Stream<Path> paths = Files.walk(profile)) {
-        for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-          Files.deleteIfExists(path);
-        }
+    try (Chromium chromium = Chromium.start(1366, 1000)) {
+      try {
+        walkTheEditor(chromium);
+      } catch (AssertionError | RuntimeException failure) {
+        chromium.keepEvidence("admin-failure");
+        throw failure;
       }
     }
   }
 
-  private void walkTheEditor(WebDriver browser) throws Exception {
-    WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(20));
-    wait.ignoring(StaleElementReferenceException.class);
+  private void walkTheEditor(Chromium chromium) throws Exception {
+    WebDriver browser = chromium.browser();
+    WebDriverWait wait = chromium.waiting();
     String slug = unique("browser");
     String name = "Ledger " + slug.substring(slug.length() - 8);
 
@@ -763,7 +709,7 @@ class AdminCatalogIT {
     // The list, then a new product whose route another product has: refused at the field.
     browser.get(http.uri("admin/products.xhtml").toString());
     wait.until(ExpectedConditions.textToBe(By.tagName("h1"), "Manage API products"));
-    screenshot(browser, wait, "admin-products.png");
+    chromium.fullPageScreenshot("admin-products.png", 4000);
     browser.findElement(By.id("newProduct")).click();
     wait.until(ExpectedConditions.textToBe(By.tagName("h1"), "New API product"));
     browser.findElement(By.id("editor:displayName")).sendKeys(name);
@@ -794,7 +740,7 @@ class AdminCatalogIT {
                     "//*[@id='editor:routes:0:pathPrefix']/ancestor::td[1]"
                         + "//*[contains(@class,'ui-message-error')]")));
     assertTrue(conflict.getText().contains("'Pet Store' (petstore)"), conflict.getText());
-    screenshot(browser, wait, "admin-product-errors.png");
+    chromium.fullPageScreenshot("admin-product-errors.png", 4000);
 
     // Fixed, checked and saved: the editor comes back with the product and a confirmation.
     WebElement prefix = browser.findElement(By.id("editor:routes:0:pathPrefix"));
@@ -814,7 +760,7 @@ class AdminCatalogIT {
     JsonNode stored = ok(admin("GET", PRODUCTS + "/" + slug, null));
     assertEquals(List.of("gold", "unlimited"), texts(stored.path("usagePlans")));
     assertEquals("/" + slug + "/", stored.path("routes").get(0).path("pathPrefix").asText());
-    screenshot(browser, wait, "admin-product-editor.png");
+    chromium.fullPageScreenshot("admin-product-editor.png", 4000);
 
     // Another admin saves first: this editor's save is refused, with a way to the current version.
     ObjectNode meanwhile = (ObjectNode) stored.deepCopy();
@@ -830,7 +776,7 @@ class AdminCatalogIT {
     assertTrue(
         refusal.getText().contains("Another administrator saved this product"), refusal.getText());
     assertEquals("3.2.0", ok(admin("GET", PRODUCTS + "/" + slug, null)).path("version").asText());
-    screenshot(browser, wait, "admin-product-conflict.png");
+    chromium.fullPageScreenshot("admin-product-conflict.png", 4000);
     browser.findElement(By.xpath("//a[normalize-space()='Load the current version']")).click();
     wait.until(
         driver ->
@@ -844,7 +790,7 @@ class AdminCatalogIT {
     browser.findElement(By.id("planForm:name")).sendKeys(planName);
     browser.findElement(By.id("planForm:requests_input")).sendKeys("120");
     browser.findElement(By.id("planForm:maxKeys_input")).sendKeys("3");
-    screenshot(browser, wait, "admin-plan-editor.png");
+    chromium.fullPageScreenshot("admin-plan-editor.png", 4000);
     browser.findElement(By.id("planForm:save")).click();
     wait.until(ExpectedConditions.urlContains("/admin/plans.xhtml"));
     wait.until(
@@ -854,7 +800,7 @@ class AdminCatalogIT {
     assertEquals(120, tier.path("rateLimit").path("requestsPerUnit").asInt(), tier::toString);
     assertEquals("MINUTE", tier.path("rateLimit").path("unit").asText(), tier::toString);
     assertEquals(3, tier.path("maxKeysPerUser").asInt(), tier::toString);
-    screenshot(browser, wait, "admin-plans.png");
+    chromium.fullPageScreenshot("admin-plans.png", 4000);
 
     // The developer's page renders the document with Swagger UI from the WAR.
     browser.get(http.uri("portal/product.xhtml?slug=" + slug).toString());
@@ -864,7 +810,7 @@ class AdminCatalogIT {
             ExpectedConditions.visibilityOfElementLocated(
                 By.cssSelector(".swagger-ui .opblock-summary-path")));
     assertEquals("/entries", operation.getText().trim());
-    screenshot(browser, wait, "product-details.png");
+    chromium.fullPageScreenshot("product-details.png", 4000);
 
     // Retiring asks first, then takes the product off the catalogue.
     browser.get(http.uri("admin/product.xhtml?slug=" + slug).toString());
@@ -877,57 +823,13 @@ class AdminCatalogIT {
             .contains(
                 "Retire \u201c" + name + "\u201d? It leaves the catalogue; it has no live keys."),
         question.getText());
-    screenshot(browser, wait, "admin-product-retire.png");
+    chromium.fullPageScreenshot("admin-product-retire.png", 4000);
     browser.findElement(By.id("editor:confirmYes")).click();
     wait.until(ExpectedConditions.urlContains("/admin/products.xhtml"));
     wait.until(
         ExpectedConditions.visibilityOfElementLocated(
             By.xpath("//*[contains(@class,'ui-growl-message')][contains(., 'is retired')]")));
     assertEquals("retired", ok(admin("GET", PRODUCTS + "/" + slug, null)).path("status").asText());
-  }
-
-  private static void screenshot(WebDriver browser, WebDriverWait wait, String file)
-      throws Exception {
-    // jQuery animations (dialogs, growl) settle before the picture is taken.
-    wait.until(
-        driver ->
-            (Boolean)
-                ((JavascriptExecutor) driver)
-                    .executeScript("return !window.jQuery || jQuery(':animated').length === 0;"));
-    // The whole page, not just the window: the window grows to the page's height for the picture.
-    Dimension window = browser.manage().window().getSize();
-    long height =
-        (Long)
-            ((JavascriptExecutor) browser)
-                .executeScript("return document.documentElement.scrollHeight;");
-    browser
-        .manage()
-        .window()
-        .setSize(new Dimension(window.getWidth(), (int) Math.min(height + 140, 4000)));
-    try {
-      Files.createDirectories(screenshots());
-      Files.write(
-          screenshots().resolve(file),
-          ((TakesScreenshot) browser).getScreenshotAs(OutputType.BYTES));
-    } finally {
-      browser.manage().window().setSize(window);
-    }
-  }
-
-  private static Path screenshots() {
-    return Path.of(System.getProperty("it.screenshots.dir", "target/screenshots"));
-  }
-
-  private static void requireExecutable(Path path, String what) {
-    if (!Files.isExecutable(path)) {
-      fail(
-          "The admin browser walk needs "
-              + what
-              + " at "
-              + path
-              + ", which is missing. Install Debian's Chromium and its driver:"
-              + " apt-get install chromium chromium-driver");
-    }
   }
 
   // ---------------------------------------------------------------------------------------------

@@ -7,8 +7,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.api.StatefulRedisConnection;
+import io.keyport.testsupport.AdminKeys;
+import io.keyport.testsupport.Chromium;
+import io.keyport.testsupport.Http;
+import io.keyport.testsupport.KeyportServer;
+import io.keyport.testsupport.KeyportServers;
+import io.keyport.testsupport.RedisServer;
+import io.keyport.testsupport.ServerConfig;
+import io.keyport.testsupport.Shared;
 import io.lettuce.core.api.sync.RedisCommands;
 import java.net.CookieManager;
 import java.net.URL;
@@ -17,6 +23,10 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -29,20 +39,8 @@ import java.util.UUID;
 import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.jboss.arquillian.container.test.api.Deployer;
-import org.jboss.arquillian.container.test.api.Deployment;
-import org.jboss.arquillian.container.test.api.OperateOnDeployment;
-import org.jboss.arquillian.container.test.api.RunAsClient;
-import org.jboss.arquillian.container.test.api.TargetsContainer;
-import org.jboss.arquillian.junit5.ArquillianExtension;
-import org.jboss.arquillian.test.api.ArquillianResource;
-import org.jboss.shrinkwrap.api.spec.WebArchive;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.MethodOrderer;
-import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebDriver;
@@ -58,73 +56,39 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * test's own (unique names); the demo users and products are never changed. Steps share the one
  * Keyport and run in order; each makes the data it reads.
  */
-@ExtendWith(ArquillianExtension.class)
-@RunAsClient
-@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@ExtendWith(KeyportServers.class)
 class AdminPeopleIT {
 
-  private static final String DEPLOYMENT = "admin-people";
   private static final String SECRET = "integration-test-secret-not-for-production";
   private static final String ADMIN = "admin@example.com";
   private static final String ADMIN_PASSWORD = "admin";
   private static final String DEV = "dev@example.com";
   private static final String DEV_PASSWORD = "dev";
-  private static final String RUN = UUID.randomUUID().toString().substring(0, 8);
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Pattern VIEW_STATE =
       Pattern.compile("name=\"jakarta.faces.ViewState\"[^>]*value=\"([^\"]+)\"");
 
+  @Shared(ServerConfig.REDIS_MIRROR)
+  static KeyportServer mirror;
+
+  @Shared(ServerConfig.REDIS_MIRROR)
+  URL base;
+
   private static RedisServer server;
-  private static RedisClient client;
-  private static StatefulRedisConnection<String, String> connection;
 
-  /** Users made by earlier steps, read by later ones. */
-  private static String alice;
-
-  private static String alicePassword;
-  private static String bob;
-  private static String bobPassword;
-
-  @Deployment(name = DEPLOYMENT, managed = false, testable = false)
-  @TargetsContainer("node-admin")
-  static WebArchive keyport() {
-    return Deployments.keyport();
-  }
-
-  @ArquillianResource Deployer deployer;
+  /** In the names of the people a test makes; JUnit makes an instance per test. */
+  private final String run = UUID.randomUUID().toString().substring(0, 8);
 
   @BeforeAll
-  static void startRedis() throws Exception {
-    server = new RedisServer(Integer.parseInt(System.getProperty("it.redis.port"))).start();
-    client = RedisClient.create(server.url());
-  }
-
-  @AfterAll
-  static void stopRedis() throws Exception {
-    if (connection != null) {
-      connection.close();
-    }
-    if (client != null) {
-      client.shutdown();
-    }
-    if (server != null) {
-      server.close();
-    }
-  }
-
-  @Test
-  @Order(1)
-  void deploy() {
-    deployer.deploy(DEPLOYMENT);
+  static void redisOfTheRun() {
+    server = mirror.redis();
   }
 
   // ---------------------------------------------------------------------------------------------
   // Users
 
   @Test
-  @Order(2)
-  void adminCreatesALocalUserWhoSignsInWithTheTemporaryPassword(
-      @ArquillianResource @OperateOnDeployment(DEPLOYMENT) URL base) throws Exception {
+  void adminCreatesALocalUserWhoSignsInWithTheTemporaryPassword() throws Exception {
     Http http = new Http(base);
 
     JsonNode empty =
@@ -155,7 +119,7 @@ class AdminPeopleIT {
             .path("error")
             .asText());
 
-    alice = "alice-" + RUN + "@example.com";
+    String alice = "alice-" + run + "@example.com";
     HttpResponse<String> created =
         http.api(
             "POST",
@@ -163,7 +127,7 @@ class AdminPeopleIT {
             ADMIN,
             ADMIN_PASSWORD,
             "{\"username\":\"  Alice-"
-                + RUN
+                + run
                 + "@Example.COM \",\"displayName\":\" Alice A. \","
                 + "\"roles\":[\"developer\"]}");
     assertEquals(201, created.statusCode(), created.body());
@@ -174,7 +138,7 @@ class AdminPeopleIT {
     assertTrue(user.path("enabled").asBoolean());
     assertTrue(user.path("local").asBoolean());
     assertEquals(0, user.path("liveKeys").asInt());
-    alicePassword = user.path("temporaryPassword").asText();
+    String alicePassword = user.path("temporaryPassword").asText();
     assertTrue(alicePassword.matches("[A-Za-z2-9]{20}"), "temporary password shape");
     assertTrue(user.path("passwordChangeRequired").asBoolean(), created.body());
     // A temporary password opens nothing until its owner chooses their own (one more version).
@@ -222,7 +186,7 @@ class AdminPeopleIT {
         error(
                 http.api(
                     "GET",
-                    "api/v1/admin/users/nobody-" + RUN + "@example.com",
+                    "api/v1/admin/users/nobody-" + run + "@example.com",
                     ADMIN,
                     ADMIN_PASSWORD,
                     null),
@@ -231,7 +195,7 @@ class AdminPeopleIT {
             .asText());
 
     JsonNode found =
-        ok(http.api("GET", "api/v1/admin/users?q=ALICE-" + RUN, ADMIN, ADMIN_PASSWORD, null));
+        ok(http.api("GET", "api/v1/admin/users?q=ALICE-" + run, ADMIN, ADMIN_PASSWORD, null));
     assertEquals(List.of(alice), usernames(found));
     assertEquals(
         List.of(),
@@ -239,7 +203,7 @@ class AdminPeopleIT {
             ok(
                 http.api(
                     "GET",
-                    "api/v1/admin/users?q=alice-" + RUN + "&role=admin",
+                    "api/v1/admin/users?q=alice-" + run + "&role=admin",
                     ADMIN,
                     ADMIN_PASSWORD,
                     null))));
@@ -249,7 +213,7 @@ class AdminPeopleIT {
             ok(
                 http.api(
                     "GET",
-                    "api/v1/admin/users?q=alice-" + RUN + "&role=developer&enabled=true",
+                    "api/v1/admin/users?q=alice-" + run + "&role=developer&enabled=true",
                     ADMIN,
                     ADMIN_PASSWORD,
                     null))));
@@ -269,10 +233,10 @@ class AdminPeopleIT {
   }
 
   @Test
-  @Order(3)
-  void disablingAUserRefusesTheirKeyAtOnceEndsTheirSessionsAndEmptiesTheMirror(
-      @ArquillianResource @OperateOnDeployment(DEPLOYMENT) URL base) throws Exception {
+  void disablingAUserRefusesTheirKeyAtOnceEndsTheirSessionsAndEmptiesTheMirror() throws Exception {
     Http http = new Http(base);
+    String alice = "alice-" + run + "@example.com";
+    String alicePassword = createUser(http, alice, "developer", "Alice A.");
     Key key = createKey(http, alice, alicePassword, "petstore", "gold", null);
     assertEquals(200, http.check("/petstore/pets", key.value()).statusCode());
     eventually(() -> inRedis(key, alice), "alice's key in Redis");
@@ -330,11 +294,9 @@ class AdminPeopleIT {
   }
 
   @Test
-  @Order(4)
-  void userChangesAreValidatedWholeAndAnAdminCannotDisableOrDemoteThemself(
-      @ArquillianResource @OperateOnDeployment(DEPLOYMENT) URL base) throws Exception {
+  void userChangesAreValidatedWholeAndAnAdminCannotDisableOrDemoteThemself() throws Exception {
     Http http = new Http(base);
-    String boss = "boss-" + RUN + "@example.com";
+    String boss = "boss-" + run + "@example.com";
     JsonNode created =
         ok(
             http.api(
@@ -421,12 +383,10 @@ class AdminPeopleIT {
   // Keys
 
   @Test
-  @Order(5)
-  void aPlanOrMetadataChangeReachesTheCheckAtOnceAndRewritesTheMirror(
-      @ArquillianResource @OperateOnDeployment(DEPLOYMENT) URL base) throws Exception {
+  void aPlanOrMetadataChangeReachesTheCheckAtOnceAndRewritesTheMirror() throws Exception {
     Http http = new Http(base);
-    bob = "bob-" + RUN + "@example.com";
-    bobPassword = createUser(http, bob, "developer");
+    String bob = "bob-" + run + "@example.com";
+    String bobPassword = createUser(http, bob, "developer");
     Key key = createKey(http, bob, bobPassword, "petstore", "gold", null);
     // team becomes the trusted x-team header: an administrator sets it, never the key's owner.
     AdminKeys.setMetadata(http, key.id(), "{\"team\":\"blue\"}");
@@ -439,7 +399,7 @@ class AdminPeopleIT {
         http.api(
             "GET",
             "api/v1/admin/api-keys?user=BOB-"
-                + RUN
+                + run
                 + "&apiProduct=petstore&usagePlan=gold"
                 + "&status=active&hint="
                 + URLEncoder.encode(key.hint(), StandardCharsets.UTF_8),
@@ -458,7 +418,7 @@ class AdminPeopleIT {
         0,
         ok(http.api(
                 "GET",
-                "api/v1/admin/api-keys?user=bob-" + RUN + "&usagePlan=silver",
+                "api/v1/admin/api-keys?user=bob-" + run + "&usagePlan=silver",
                 ADMIN,
                 ADMIN_PASSWORD,
                 null))
@@ -588,10 +548,10 @@ class AdminPeopleIT {
   }
 
   @Test
-  @Order(6)
-  void manyKeysAreRevokedTogetherWithAReasonOrNoneAre(
-      @ArquillianResource @OperateOnDeployment(DEPLOYMENT) URL base) throws Exception {
+  void manyKeysAreRevokedTogetherWithAReasonOrNoneAre() throws Exception {
     Http http = new Http(base);
+    String bob = "bob-" + run + "@example.com";
+    String bobPassword = createUser(http, bob, "developer");
     List<Key> keys = new ArrayList<>();
     for (int i = 0; i < 3; i++) {
       keys.add(createKey(http, bob, bobPassword, "petstore", "unlimited", null));
@@ -686,11 +646,18 @@ class AdminPeopleIT {
   // Audit log, dashboard
 
   @Test
-  @Order(7)
-  void theAuditLogFiltersAndExportsCsvSafeForSpreadsheets(
-      @ArquillianResource @OperateOnDeployment(DEPLOYMENT) URL base) throws Exception {
+  void theAuditLogFiltersAndExportsCsvSafeForSpreadsheets() throws Exception {
     Http http = new Http(base);
-    String formula = "=cmd-" + RUN + "@example.com";
+    String bob = "bob-" + run + "@example.com";
+    createUser(http, bob, "developer");
+    String alice = "alice-" + run + "@example.com";
+    createUser(http, alice, "developer", "Alice A.");
+    patchUser(
+        http,
+        alice,
+        "{\"version\":" + version(http, alice) + ",\"displayName\":\"Alice B.\"}",
+        200);
+    String formula = "=cmd-" + run + "@example.com";
     createUser(http, formula, "developer");
 
     assertEquals(1, events(http, "actor=ADMIN@example&action=user.created&targetId=" + bob).size());
@@ -724,7 +691,7 @@ class AdminPeopleIT {
 
     HttpResponse<String> csv =
         http.send(
-            http.request("api/v1/admin/audit-events/export?targetType=user&targetId=" + RUN)
+            http.request("api/v1/admin/audit-events/export?targetType=user&targetId=" + run)
                 .header("Authorization", Http.basic(ADMIN, ADMIN_PASSWORD))
                 .GET());
     assertEquals(200, csv.statusCode(), csv.body());
@@ -734,7 +701,7 @@ class AdminPeopleIT {
     assertEquals(
         "id,occurredAt,actor,action,targetType,targetId,details,clientAddress", lines.get(0));
     String formulaRow =
-        lines.stream().filter(l -> l.contains("cmd-" + RUN)).findFirst().orElseThrow();
+        lines.stream().filter(l -> l.contains("cmd-" + run)).findFirst().orElseThrow();
     assertTrue(formulaRow.contains(",\"'" + formula + "\","), formulaRow);
     assertTrue(formulaRow.contains("\"user.created\""), formulaRow);
     assertTrue(
@@ -746,15 +713,20 @@ class AdminPeopleIT {
   }
 
   @Test
-  @Order(8)
-  void theDashboardSummarisesUsersKeysTrafficAndTheMirror(
-      @ArquillianResource @OperateOnDeployment(DEPLOYMENT) URL base) throws Exception {
+  void theDashboardSummarisesUsersKeysTrafficAndTheMirror() throws Exception {
     Http http = new Http(base);
+    String bob = "bob-" + run + "@example.com";
+    String bobPassword = createUser(http, bob, "developer");
     Key busy = createKey(http, bob, bobPassword, "petstore", "unlimited", null);
     for (int i = 0; i < 30; i++) {
       assertEquals(200, http.check("/petstore/pets", busy.value()).statusCode());
     }
     assertEquals(403, http.check("/trackapi/tracks", busy.value()).statusCode());
+    // People and keys of this test's own for the totals below, whatever ran before it.
+    for (int i = 0; i < 3; i++) {
+      String other = "other" + i + "-" + run + "@example.com";
+      createKey(http, other, createUser(http, other, "developer"), "petstore", "unlimited", null);
+    }
 
     JsonNode summary = ok(http.api("GET", "api/v1/admin/dashboard", ADMIN, ADMIN_PASSWORD, null));
     assertTrue(summary.path("users").asLong() >= 5, summary::toString);
@@ -814,10 +786,10 @@ class AdminPeopleIT {
   // Access
 
   @Test
-  @Order(9)
-  void aDeveloperIsRefusedOnEveryAdminCallAndPage(
-      @ArquillianResource @OperateOnDeployment(DEPLOYMENT) URL base) throws Exception {
+  void aDeveloperIsRefusedOnEveryAdminCallAndPage() throws Exception {
     Http http = new Http(base);
+    String alice = "alice-" + run + "@example.com";
+    createUser(http, alice, "developer", "Alice A.");
     String someKey =
         ok(http.api("GET", "api/v1/admin/api-keys?limit=1", ADMIN, ADMIN_PASSWORD, null))
             .get(0)
@@ -831,7 +803,7 @@ class AdminPeopleIT {
               "POST",
               "api/v1/admin/users",
               "{\"username\":\"x-"
-                  + RUN
+                  + run
                   + "@example.com\",\"displayName\":\"X\",\"roles\":[\"admin\"]}"
             },
             new String[] {
@@ -898,14 +870,25 @@ class AdminPeopleIT {
   }
 
   @Test
-  @Order(10)
-  void anAdminWalksThroughTheConsoleInABrowser(
-      @ArquillianResource @OperateOnDeployment(DEPLOYMENT) URL base) throws Exception {
+  void anAdminWalksThroughTheConsoleInABrowser() throws Exception {
+    Http http = new Http(base);
+    String alice = "alice-" + run + "@example.com";
+    createUser(http, alice, "developer", "Alice A.");
+    String bob = "bob-" + run + "@example.com";
+    String bobPassword = createUser(http, bob, "developer");
+    // A fifth user for the dashboard's count, whatever ran before this test.
+    createUser(http, "other-" + run + "@example.com", "developer");
+    // Traffic of this test's own in the dashboard's last hour (this node's, in memory).
+    Key used = createKey(http, bob, bobPassword, "petstore", "unlimited", null);
+    for (int i = 0; i < 3; i++) {
+      assertEquals(200, http.check("/petstore/pets", used.value()).statusCode());
+    }
+    eventually(() -> meteredRows(used.id()) > 0, "the key's usage flushed to the database");
     String busyKey =
         get(new Http(base), "api/v1/admin/api-keys?limit=1&user=" + bob).get(0).path("id").asText();
-    try (Chromium chromium = new Chromium()) {
-      WebDriver browser = chromium.browser;
-      WebDriverWait wait = chromium.wait;
+    try (Chromium chromium = Chromium.start()) {
+      WebDriver browser = chromium.browser();
+      WebDriverWait wait = chromium.waiting();
       try {
         browser.get(base + "login.xhtml");
         wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("login:username")))
@@ -934,7 +917,7 @@ class AdminPeopleIT {
         browser.findElement(By.id("navUsers:link")).click();
         wait.until(ExpectedConditions.textToBe(By.tagName("h1"), "Users"));
         WebElement query = browser.findElement(By.id("usersForm:query"));
-        query.sendKeys(RUN);
+        query.sendKeys(run);
         browser.findElement(By.id("usersForm:search")).click();
         wait.until(
             ExpectedConditions.textToBePresentInElementLocated(By.id("usersForm:users"), alice));
@@ -950,7 +933,7 @@ class AdminPeopleIT {
                 ExpectedConditions.visibilityOfElementLocated(
                     By.cssSelector("[id='createDialog'] .ui-message-error")));
         assertTrue(required.getText().contains("e-mail"), "field message: " + required.getText());
-        String carol = "carol-" + RUN + "@example.com";
+        String carol = "carol-" + run + "@example.com";
         browser.findElement(By.id("createForm:newUsername")).sendKeys(carol);
         browser.findElement(By.id("createForm:newDisplayName")).sendKeys("Carol Example");
         browser.findElement(By.id("createForm:create")).click();
@@ -977,7 +960,7 @@ class AdminPeopleIT {
         chromium.fullPageScreenshot("admin-key.png");
 
         // The audit log, filtered to this run's users.
-        browser.get(base + "admin/audit.xhtml?targetId=" + RUN);
+        browser.get(base + "admin/audit.xhtml?targetId=" + run);
         wait.until(ExpectedConditions.textToBe(By.tagName("h1"), "Audit log"));
         wait.until(
             ExpectedConditions.textToBePresentInElementLocated(By.id("auditForm:events"), carol));
@@ -987,12 +970,6 @@ class AdminPeopleIT {
         throw failure;
       }
     }
-  }
-
-  @Test
-  @Order(11)
-  void undeploy() {
-    deployer.undeploy(DEPLOYMENT);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -1050,7 +1027,13 @@ class AdminPeopleIT {
     }
   }
 
-  private static String createUser(Http http, String username, String role) throws Exception {
+  private String createUser(Http http, String username, String role) throws Exception {
+    return createUser(http, username, role, "Test " + run);
+  }
+
+  /** A local user made by the admin; their temporary password. */
+  private static String createUser(Http http, String username, String role, String displayName)
+      throws Exception {
     JsonNode created =
         ok(
             http.api(
@@ -1060,8 +1043,8 @@ class AdminPeopleIT {
                 ADMIN_PASSWORD,
                 "{\"username\":\""
                     + username
-                    + "\",\"displayName\":\"Test "
-                    + RUN
+                    + "\",\"displayName\":\""
+                    + displayName
                     + "\","
                     + "\"roles\":[\""
                     + role
@@ -1190,11 +1173,22 @@ class AdminPeopleIT {
     return names;
   }
 
-  private static RedisCommands<String, String> redis() {
-    if (connection == null || !connection.isOpen()) {
-      connection = client.connect();
+  private static long meteredRows(String keyId) {
+    try (Connection db = TestDatabase.connect();
+        PreparedStatement count =
+            db.prepareStatement("select count(*) from key_usage where key_id = ?::uuid")) {
+      count.setString(1, keyId);
+      try (ResultSet row = count.executeQuery()) {
+        row.next();
+        return row.getLong(1);
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException(e);
     }
-    return connection.sync();
+  }
+
+  private static RedisCommands<String, String> redis() {
+    return server.commands();
   }
 
   private static boolean inRedis(Key key, String owner) {

@@ -1,59 +1,43 @@
 package io.keyport.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.keyport.testsupport.Http;
+import io.keyport.testsupport.KeyportServers;
+import io.keyport.testsupport.Keys;
+import io.keyport.testsupport.ServerConfig;
+import io.keyport.testsupport.Shared;
+import io.keyport.testsupport.Users;
 import java.net.URL;
 import java.net.http.HttpResponse;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.Statement;
-import java.time.Duration;
 import java.util.UUID;
 import java.util.function.IntSupplier;
-import org.jboss.arquillian.container.test.api.Deployment;
-import org.jboss.arquillian.container.test.api.OperateOnDeployment;
-import org.jboss.arquillian.container.test.api.RunAsClient;
-import org.jboss.arquillian.container.test.api.TargetsContainer;
-import org.jboss.arquillian.junit5.ArquillianExtension;
-import org.jboss.arquillian.test.api.ArquillianResource;
-import org.jboss.shrinkwrap.api.spec.WebArchive;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Two Keyport nodes over one PostgreSQL: a change committed through one node, or straight in the
- * database, reaches the other node's check within a second (LISTEN/NOTIFY), and a node whose
- * notification connection was cut catches up after reconnecting.
+ * database, reaches the other node's check (LISTEN/NOTIFY), and a node whose notification
+ * connection was cut catches up after reconnecting. How fast a change travels is bench/'s to
+ * measure; here the nodes are polled a bounded number of times, so a slow machine cannot fail it.
  */
-@ExtendWith(ArquillianExtension.class)
-@RunAsClient
+@ExtendWith(KeyportServers.class)
 class ClusterIT {
 
-  private static final Duration PROPAGATION = Duration.ofSeconds(1);
+  /** Polls before a node is said never to have seen a change: a minute at 100 ms apart. */
+  private static final int ATTEMPTS = 600;
 
-  @Deployment(name = "a", testable = false)
-  @TargetsContainer("node-a")
-  static WebArchive nodeA() {
-    return Deployments.keyport();
-  }
-
-  @Deployment(name = "b", testable = false)
-  @TargetsContainer("node-b")
-  static WebArchive nodeB() {
-    return Deployments.keyport();
-  }
-
-  @ArquillianResource
-  @OperateOnDeployment("a")
+  @Shared(ServerConfig.REDIS_MODE_A)
   URL a;
 
-  @ArquillianResource
-  @OperateOnDeployment("b")
+  @Shared(ServerConfig.REDIS_MODE_B)
   URL b;
 
   @Test
-  void aKeyDeletedOnOneNodeIsRefusedOnTheOtherWithinASecond() {
+  void aKeyDeletedOnOneNodeIsRefusedOnTheOther() throws Exception {
     Http nodeA = new Http(a);
     Http nodeB = new Http(b);
     String[] key = create(nodeA, "unlimited");
@@ -63,12 +47,11 @@ class ClusterIT {
         nodeA
             .api("DELETE", "api/v1/api-keys/" + key[0], "dev@example.com", "dev", null)
             .statusCode());
-    long took = millisUntil(() -> nodeB.check("/petstore/pets", key[1]).statusCode(), 401);
-    assertTrue(took < PROPAGATION.toMillis(), "B refused the deleted key after " + took + " ms");
+    attemptsUntil(() -> nodeB.check("/petstore/pets", key[1]).statusCode(), 401);
   }
 
   @Test
-  void aChangedPlanLimitIsEnforcedOnEveryNodeWithinASecond() throws Exception {
+  void aChangedPlanLimitIsEnforcedOnEveryNode() throws Exception {
     // A product and plan of this test's own, so other tests' view of the demo data is unchanged.
     String plan = "it-" + UUID.randomUUID().toString().substring(0, 8);
     String path = "/" + plan + "/things";
@@ -85,25 +68,22 @@ class ClusterIT {
       lower.setString(1, plan);
       lower.executeUpdate();
     }
-    long took = millisUntil(() -> limitOf(nodeA.check(path, key[1])).equals("2") ? 1 : 0, 1);
-    assertTrue(took < PROPAGATION.toMillis(), "A enforced the new limit after " + took + " ms");
+    attemptsUntil(() -> limitOf(nodeA.check(path, key[1])).equals("2") ? 1 : 0, 1);
     TestDatabase.retireProduct(plan);
   }
 
   @Test
-  void aDisabledUsersKeysFailOnEveryNodeWithinASecond() throws Exception {
+  void aDisabledUsersKeysFailOnEveryNode() throws Exception {
     Http nodeA = new Http(a);
     Http nodeB = new Http(b);
-    String[] key = create(nodeA, "unlimited");
+    // A person of this test's own: the demo developer stays enabled for every other test.
+    Users.Person person = Users.create(nodeA, "cluster", "developer");
+    String[] key = create(nodeA, person, "petstore", "unlimited");
     assertEquals(200, nodeB.check("/petstore/pets", key[1]).statusCode());
-    try {
-      setEnabled(false);
-      long took = millisUntil(() -> nodeB.check("/petstore/pets", key[1]).statusCode(), 401);
-      assertTrue(took < PROPAGATION.toMillis(), "B refused after " + took + " ms");
-    } finally {
-      setEnabled(true);
-    }
-    millisUntil(() -> nodeB.check("/petstore/pets", key[1]).statusCode(), 200);
+    setEnabled(person.username(), false);
+    attemptsUntil(() -> nodeB.check("/petstore/pets", key[1]).statusCode(), 401);
+    setEnabled(person.username(), true);
+    attemptsUntil(() -> nodeB.check("/petstore/pets", key[1]).statusCode(), 200);
   }
 
   @Test
@@ -120,8 +100,7 @@ class ClusterIT {
               + " where application_name = 'keyport-change-feed'");
       sql.executeUpdate("update api_key set revoked_at = now() where id = '" + key[0] + "'::uuid");
     }
-    long took = millisUntil(() -> nodeB.check("/petstore/pets", key[1]).statusCode(), 401);
-    assertTrue(took < 10_000, "B converged after " + took + " ms");
+    attemptsUntil(() -> nodeB.check("/petstore/pets", key[1]).statusCode(), 401);
     for (int i = 0; i < 20; i++) {
       assertEquals(401, nodeB.check("/petstore/pets", key[1]).statusCode(), "stale admit");
       assertEquals(401, nodeA.check("/petstore/pets", key[1]).statusCode(), "stale admit");
@@ -132,13 +111,13 @@ class ClusterIT {
     return answer.headers().firstValue("RateLimit-Limit").orElse("");
   }
 
-  private static void setEnabled(boolean enabled) throws Exception {
+  private static void setEnabled(String username, boolean enabled) throws Exception {
     try (Connection db = TestDatabase.connect();
         PreparedStatement update =
-            db.prepareStatement(
-                "update app_user set enabled = ? where username = 'dev@example.com'")) {
+            db.prepareStatement("update app_user set enabled = ? where username = ?")) {
       update.setBoolean(1, enabled);
-      update.executeUpdate();
+      update.setString(2, username);
+      assertEquals(1, update.executeUpdate(), username);
     }
   }
 
@@ -147,36 +126,26 @@ class ClusterIT {
   }
 
   private static String[] create(Http node, String product, String plan) {
-    HttpResponse<String> created =
-        node.api(
-            "POST",
-            "api/v1/api-keys",
-            "dev@example.com",
-            "dev",
-            "{\"apiKeyName\":\"cluster-"
-                + UUID.randomUUID()
-                + "\",\"apiProduct\":\""
-                + product
-                + "\",\"usagePlan\":\""
-                + plan
-                + "\"}");
-    assertEquals(201, created.statusCode(), created.body());
-    return new String[] {
-      DatabaseOutageIT.field(created.body(), "id"), DatabaseOutageIT.field(created.body(), "apiKey")
-    };
+    Keys.Created key = Keys.create(node, "cluster", product, plan);
+    return new String[] {key.id(), key.value()};
   }
 
-  /** Polls until {@code probe} gives {@code wanted}; the milliseconds that took. */
-  private static long millisUntil(IntSupplier probe, int wanted) {
-    long start = System.nanoTime();
-    long deadline = start + Duration.ofSeconds(30).toNanos();
+  private static String[] create(Http node, Users.Person owner, String product, String plan) {
+    Keys.Created key =
+        Keys.create(node, owner.username(), owner.password(), "cluster", product, plan);
+    return new String[] {key.id(), key.value()};
+  }
+
+  /** Polls until {@code probe} gives {@code wanted}, at most {@link #ATTEMPTS} times. */
+  private static void attemptsUntil(IntSupplier probe, int wanted) throws InterruptedException {
     int last = probe.getAsInt();
-    while (last != wanted) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("still " + last + " after 30 s, wanted " + wanted);
+    for (int attempt = 1; last != wanted; attempt++) {
+      if (attempt == ATTEMPTS) {
+        throw new AssertionError(
+            "still " + last + " after " + attempt + " polls, wanted " + wanted);
       }
+      Thread.sleep(100);
       last = probe.getAsInt();
     }
-    return (System.nanoTime() - start) / 1_000_000;
   }
 }

@@ -1,8 +1,10 @@
 package io.keyport.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.keyport.testsupport.Http;
+import io.keyport.testsupport.KeyportServers;
+import io.keyport.testsupport.Shared;
 import java.net.URL;
 import java.net.http.HttpResponse;
 import java.sql.Connection;
@@ -11,12 +13,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.UUID;
 import java.util.function.Supplier;
-import org.jboss.arquillian.container.test.api.Deployment;
-import org.jboss.arquillian.container.test.api.RunAsClient;
-import org.jboss.arquillian.container.test.api.TargetsContainer;
-import org.jboss.arquillian.junit5.ArquillianExtension;
-import org.jboss.arquillian.test.api.ArquillianResource;
-import org.jboss.shrinkwrap.api.spec.WebArchive;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -25,17 +21,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * TTL (5 s on this node), and refuses the rest; a silent change feed does not let a revoked key
  * pass on.
  */
-@ExtendWith(ArquillianExtension.class)
-@RunAsClient
+@ExtendWith(KeyportServers.class)
 class DatabaseOutageIT {
 
-  @Deployment(testable = false)
-  @TargetsContainer("node-offline")
-  static WebArchive keyport() {
-    return Deployments.keyport();
-  }
-
-  @ArquillianResource URL base;
+  @Shared URL base;
 
   @Test
   void cachedKeysPassUnknownKeysGet503AndTheCheckRecoversByItself() throws Exception {
@@ -51,7 +40,7 @@ class DatabaseOutageIT {
                 + "\",\"apiProduct\":\"petstore\","
                 + "\"usagePlan\":\"gold\"}");
     assertEquals(201, created.statusCode(), created.body());
-    String key = field(created.body(), "apiKey");
+    String key = Http.field(created.body(), "apiKey");
     String stranger = SpecKeys.unknown();
     assertEquals(200, http.check("/petstore/pets", key).statusCode());
 
@@ -82,7 +71,8 @@ class DatabaseOutageIT {
                 + "\",\"apiProduct\":\"petstore\","
                 + "\"usagePlan\":\"gold\"}");
     assertEquals(201, after.statusCode(), after.body());
-    assertEquals(200, http.check("/petstore/pets", field(after.body(), "apiKey")).statusCode());
+    assertEquals(
+        200, http.check("/petstore/pets", Http.field(after.body(), "apiKey")).statusCode());
   }
 
   /**
@@ -94,7 +84,7 @@ class DatabaseOutageIT {
   void aRevocationIsSeenWhileTheChangeFeedIsSilent() throws Exception {
     Http http = new Http(base);
     HttpResponse<String> created = newKey(http, "frozen-feed-");
-    String key = field(created.body(), "apiKey");
+    String key = Http.field(created.body(), "apiKey");
     assertEquals(200, http.check("/petstore/pets", key).statusCode());
     assertEquals(200, http.check("/petstore/pets", key).statusCode(), "now from the cache");
 
@@ -103,7 +93,7 @@ class DatabaseOutageIT {
       try (Connection db = TestDatabase.connect();
           PreparedStatement revoke =
               db.prepareStatement("update api_key set revoked_at = now() where id = ?::uuid")) {
-        revoke.setString(1, field(created.body(), "id"));
+        revoke.setString(1, Http.field(created.body(), "id"));
         assertEquals(1, revoke.executeUpdate());
       }
       int status = poll(() -> http.check("/petstore/pets", key).statusCode(), 401, 160);
@@ -117,7 +107,7 @@ class DatabaseOutageIT {
   @Test
   void aCachedKeyPassesOnlyUntilTheOfflineTtlWhileTheDatabaseIsUnreachable() throws Exception {
     Http http = new Http(base);
-    String key = field(newKey(http, "offline-ttl-").body(), "apiKey");
+    String key = Http.field(newKey(http, "offline-ttl-").body(), "apiKey");
     assertEquals(200, http.check("/petstore/pets", key).statusCode());
 
     TestDatabase.cutKeyportOff();
@@ -173,12 +163,5 @@ class DatabaseOutageIT {
       last = probe.get();
     }
     return last;
-  }
-
-  static String field(String json, String name) {
-    jakarta.json.JsonObject object =
-        jakarta.json.Json.createReader(new java.io.StringReader(json)).readObject();
-    assertTrue(object.containsKey(name), json);
-    return object.getString(name);
   }
 }

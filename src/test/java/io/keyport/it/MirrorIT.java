@@ -7,8 +7,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.api.StatefulRedisConnection;
+import io.keyport.testsupport.AdminKeys;
+import io.keyport.testsupport.Http;
+import io.keyport.testsupport.KeyportNode;
+import io.keyport.testsupport.KeyportServer;
+import io.keyport.testsupport.KeyportServers;
+import io.keyport.testsupport.RedisServer;
+import io.keyport.testsupport.ServerConfig;
+import io.keyport.testsupport.Shared;
 import io.lettuce.core.api.sync.RedisCommands;
 import java.net.URL;
 import java.net.http.HttpResponse;
@@ -21,77 +27,37 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.function.BooleanSupplier;
-import org.jboss.arquillian.container.test.api.Deployer;
-import org.jboss.arquillian.container.test.api.Deployment;
-import org.jboss.arquillian.container.test.api.OperateOnDeployment;
-import org.jboss.arquillian.container.test.api.RunAsClient;
-import org.jboss.arquillian.container.test.api.TargetsContainer;
-import org.jboss.arquillian.junit5.ArquillianExtension;
-import org.jboss.arquillian.test.api.ArquillianResource;
-import org.jboss.shrinkwrap.api.spec.WebArchive;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.MethodOrderer;
-import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The Redis mirror (SPEC §5) against a real Redis: Gloo's exact layout, removal on delete and
- * expiry, nothing lost while Redis is down or when Keyport is killed, and resync. The steps share
- * one Keyport (restarted once, by SIGKILL) and run in order.
+ * expiry, nothing lost while Redis is down or when Keyport is killed, and resync. The tests share
+ * the run's mirror node and Redis, and each makes keys of its own; the one that kills Keyport
+ * (SIGKILL) starts a node of its own to kill.
  */
-@ExtendWith(ArquillianExtension.class)
-@RunAsClient
-@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@ExtendWith(KeyportServers.class)
 class MirrorIT {
 
-  private static final String DEPLOYMENT = "mirror";
   private static final String SECRET = "integration-test-secret-not-for-production";
   private static final ObjectMapper JSON = new ObjectMapper();
 
+  @Shared(ServerConfig.REDIS_MIRROR)
+  static KeyportServer mirror;
+
+  @Shared(ServerConfig.REDIS_MIRROR)
+  URL base;
+
   private static RedisServer server;
-  private static RedisClient client;
-  private static StatefulRedisConnection<String, String> connection;
-
-  @Deployment(name = DEPLOYMENT, managed = false, testable = false)
-  @TargetsContainer("node-mirror")
-  static WebArchive keyport() {
-    return Deployments.keyport();
-  }
-
-  @ArquillianResource Deployer deployer;
 
   @BeforeAll
-  static void startRedis() throws Exception {
-    server = new RedisServer(Integer.parseInt(System.getProperty("it.redis.port"))).start();
-    client = RedisClient.create(server.url());
-  }
-
-  @AfterAll
-  static void stopRedis() throws Exception {
-    if (connection != null) {
-      connection.close();
-    }
-    if (client != null) {
-      client.shutdown();
-    }
-    if (server != null) {
-      server.close();
-    }
+  static void redisOfTheRun() {
+    server = mirror.redis();
   }
 
   @Test
-  @Order(1)
-  void deploy() {
-    deployer.deploy(DEPLOYMENT);
-  }
-
-  @Test
-  @Order(2)
-  void aNewKeyIsInRedisInGloosLayoutFieldByField(
-      @ArquillianResource @OperateOnDeployment(DEPLOYMENT) URL base) throws Exception {
+  void aNewKeyIsInRedisInGloosLayoutFieldByField() throws Exception {
     Http http = new Http(base);
     Created key = create(http, "{\"tier\":\"t<1>&\"}");
     // team becomes the trusted x-team header: an administrator sets it, never the key's owner.
@@ -131,9 +97,7 @@ class MirrorIT {
   }
 
   @Test
-  @Order(3)
-  void deletingOrExpiringAKeyRemovesItsEntries(
-      @ArquillianResource @OperateOnDeployment(DEPLOYMENT) URL base) throws Exception {
+  void deletingOrExpiringAKeyRemovesItsEntries() throws Exception {
     Http http = new Http(base);
     Created deleted = create(http, null);
     String deletedHash = hmac(deleted.value());
@@ -158,9 +122,7 @@ class MirrorIT {
   }
 
   @Test
-  @Order(4)
-  void changesMadeWhileRedisIsDownArriveWhenItIsBack(
-      @ArquillianResource @OperateOnDeployment(DEPLOYMENT) URL base) throws Exception {
+  void changesMadeWhileRedisIsDownArriveWhenItIsBack() throws Exception {
     Http http = new Http(base);
     server.kill();
     List<Created> keys = new ArrayList<>();
@@ -181,35 +143,32 @@ class MirrorIT {
   }
 
   @Test
-  @Order(5)
-  void nothingIsLostWhenKeyportIsKilledWithChangesPending(
-      @ArquillianResource @OperateOnDeployment(DEPLOYMENT) URL base) throws Exception {
-    Http http = new Http(base);
-    server.kill();
-    List<Created> keys = new ArrayList<>();
-    for (int i = 0; i < 5; i++) {
-      keys.add(create(http, null));
-    }
-    assertTrue(pendingOutboxRows() >= 5, "changes wait in the outbox while Redis is down");
-    killPayara(base.getPort());
-    server.start();
-    deployer.undeploy(DEPLOYMENT);
-    deployer.deploy(DEPLOYMENT);
-    eventually(
-        () -> keys.stream().allMatch(k -> present(k.id(), hmac(k.value()))),
-        "the keys created before the kill");
-    eventually(() -> pendingOutboxRows() == 0, "an empty outbox");
-    for (Created key : keys) {
-      assertEquals(
-          1,
-          redis().smembers("dev@example.com").stream().filter(hmac(key.value())::equals).count());
+  void nothingIsLostWhenKeyportIsKilledWithChangesPending() throws Exception {
+    try (KeyportNode killed = mirror.startAnother("mirror-killed")) {
+      Http http = new Http(killed.url());
+      server.kill();
+      List<Created> keys = new ArrayList<>();
+      for (int i = 0; i < 5; i++) {
+        keys.add(create(http, null));
+      }
+      assertTrue(pendingOutboxRows() >= 5, "changes wait in the outbox while Redis is down");
+      killed.kill();
+      server.start();
+      // Delivered from the outbox by the mirror node still up, as by any node of a cluster.
+      eventually(
+          () -> keys.stream().allMatch(k -> present(k.id(), hmac(k.value()))),
+          "the keys created before the kill");
+      eventually(() -> pendingOutboxRows() == 0, "an empty outbox");
+      for (Created key : keys) {
+        assertEquals(
+            1,
+            redis().smembers("dev@example.com").stream().filter(hmac(key.value())::equals).count());
+      }
     }
   }
 
   @Test
-  @Order(6)
-  void resyncRepairsMissingStaleAndOrphanedEntriesAndLeavesOthersAlone(
-      @ArquillianResource @OperateOnDeployment(DEPLOYMENT) URL base) throws Exception {
+  void resyncRepairsMissingStaleAndOrphanedEntriesAndLeavesOthersAlone() throws Exception {
     Http http = new Http(base);
     Created missing = create(http, null);
     Created stale = create(http, null);
@@ -255,9 +214,7 @@ class MirrorIT {
    * retries it.
    */
   @Test
-  @Order(7)
-  void aPoisonedUserSetIsSetAsideAndOthersChangesStillFlow(
-      @ArquillianResource @OperateOnDeployment(DEPLOYMENT) URL base) throws Exception {
+  void aPoisonedUserSetIsSetAsideAndOthersChangesStillFlow() throws Exception {
     Http http = new Http(base);
     HttpResponse<String> reserved =
         http.api(
@@ -312,12 +269,6 @@ class MirrorIT {
           }
         },
         "the retried dead letter to be delivered");
-  }
-
-  @Test
-  @Order(8)
-  void undeploy() {
-    deployer.undeploy(DEPLOYMENT);
   }
 
   private record Created(String id, String name, String value) {}
@@ -391,10 +342,7 @@ class MirrorIT {
   }
 
   private static RedisCommands<String, String> redis() {
-    if (connection == null || !connection.isOpen()) {
-      connection = client.connect();
-    }
-    return connection.sync();
+    return server.commands();
   }
 
   private static boolean present(String id, String hash) {
@@ -431,22 +379,6 @@ class MirrorIT {
     } catch (Exception e) {
       throw new IllegalStateException(e);
     }
-  }
-
-  /** Kills the Payara Micro serving this port, as a crash would (SIGKILL). */
-  private static void killPayara(int port) throws Exception {
-    ProcessHandle payara =
-        ProcessHandle.allProcesses()
-            .filter(
-                p -> {
-                  String line = p.info().commandLine().orElse("");
-                  return line.contains("payara-micro.jar") && line.contains("--port " + port);
-                })
-            .findFirst()
-            .orElse(null);
-    assertNotNull(payara, "no Payara Micro process found for port " + port);
-    assertTrue(payara.destroyForcibly());
-    payara.onExit().get();
   }
 
   private static void eventually(BooleanSupplier condition, String what)

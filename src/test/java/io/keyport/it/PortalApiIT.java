@@ -11,6 +11,9 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.keyport.testsupport.Http;
+import io.keyport.testsupport.KeyportServers;
+import io.keyport.testsupport.Shared;
 import java.net.URI;
 import java.net.URL;
 import java.net.http.HttpRequest;
@@ -36,11 +39,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
-import org.jboss.arquillian.container.test.api.Deployment;
-import org.jboss.arquillian.container.test.api.RunAsClient;
-import org.jboss.arquillian.junit5.ArquillianExtension;
-import org.jboss.arquillian.test.api.ArquillianResource;
-import org.jboss.shrinkwrap.api.spec.WebArchive;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -50,8 +48,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * against the built WAR on Payara Micro and a real PostgreSQL. Every test makes its own keys with
  * unique names and depends on no other test.
  */
-@ExtendWith(ArquillianExtension.class)
-@RunAsClient
+@ExtendWith(KeyportServers.class)
 class PortalApiIT {
 
   private static final String DEV = "dev@example.com";
@@ -74,12 +71,7 @@ class PortalApiIT {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final SecureRandom RANDOM = new SecureRandom();
 
-  @Deployment(testable = false)
-  static WebArchive keyport() {
-    return Deployments.keyport();
-  }
-
-  @ArquillianResource URL base;
+  @Shared URL base;
 
   private Http http;
 

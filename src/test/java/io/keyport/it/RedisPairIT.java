@@ -3,20 +3,19 @@ package io.keyport.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.keyport.testsupport.Http;
+import io.keyport.testsupport.KeyportServer;
+import io.keyport.testsupport.KeyportServers;
+import io.keyport.testsupport.Keys;
+import io.keyport.testsupport.RedisServer;
+import io.keyport.testsupport.ServerConfig;
+import io.keyport.testsupport.Shared;
 import java.net.URL;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
-import org.jboss.arquillian.container.test.api.Deployment;
-import org.jboss.arquillian.container.test.api.OperateOnDeployment;
-import org.jboss.arquillian.container.test.api.RunAsClient;
-import org.jboss.arquillian.container.test.api.TargetsContainer;
-import org.jboss.arquillian.junit5.ArquillianExtension;
-import org.jboss.arquillian.test.api.ArquillianResource;
-import org.jboss.shrinkwrap.api.spec.WebArchive;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -26,42 +25,24 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * nodes share one rate-limit budget per key, fall back to limiting on their own while Redis is down
  * (answering, never 5xx), and share again when it is back.
  */
-@ExtendWith(ArquillianExtension.class)
-@RunAsClient
+@ExtendWith(KeyportServers.class)
 class RedisPairIT {
 
   private static RedisServer redis;
 
-  @Deployment(name = "a", testable = false)
-  @TargetsContainer("node-a")
-  static WebArchive nodeA() {
-    return Deployments.keyport();
-  }
-
-  @Deployment(name = "b", testable = false)
-  @TargetsContainer("node-b")
-  static WebArchive nodeB() {
-    return Deployments.keyport();
-  }
-
-  @ArquillianResource
-  @OperateOnDeployment("a")
+  @Shared(ServerConfig.REDIS_MODE_A)
   URL a;
 
-  @ArquillianResource
-  @OperateOnDeployment("b")
+  @Shared(ServerConfig.REDIS_MODE_B)
   URL b;
 
-  @BeforeAll
-  static void startRedis() throws Exception {
-    redis = new RedisServer(Integer.parseInt(System.getProperty("it.redis.port"))).start();
-  }
+  /** Node A, for the run's Redis, which this test kills and starts again. */
+  @Shared(ServerConfig.REDIS_MODE_A)
+  static KeyportServer pair;
 
-  @AfterAll
-  static void stopRedis() throws Exception {
-    if (redis != null) {
-      redis.close();
-    }
+  @BeforeAll
+  static void redis() {
+    redis = pair.redis();
   }
 
   @Test
@@ -127,23 +108,18 @@ class RedisPairIT {
       Http nodeA = new Http(a);
       Http nodeB = new Http(b);
       String path = "/" + name + "/x";
-      HttpResponse<String> first = created(nodeA, name, name);
-      String firstKey = DatabaseOutageIT.field(first.body(), "apiKey");
+      Keys.Created first = Keys.create(nodeA, "pair", name, name);
+      String firstKey = first.value();
       for (int i = 0; i < 4; i++) {
         HttpResponse<String> answer = (i % 2 == 0 ? nodeA : nodeB).check(path, firstKey);
         assertEquals(200, answer.statusCode(), "request " + i + ": " + answer.body());
       }
       assertEquals(429, nodeB.check(path, firstKey).statusCode(), "the quota of 4 is used up");
       HttpResponse<String> deleted =
-          nodeA.api(
-              "DELETE",
-              "api/v1/api-keys/" + DatabaseOutageIT.field(first.body(), "id"),
-              "dev@example.com",
-              "dev",
-              null);
+          nodeA.api("DELETE", "api/v1/api-keys/" + first.id(), "dev@example.com", "dev", null);
       assertEquals(204, deleted.statusCode(), deleted.body());
 
-      String secondKey = DatabaseOutageIT.field(created(nodeB, name, name).body(), "apiKey");
+      String secondKey = Keys.create(nodeB, "pair", name, name).value();
       for (Http node : List.of(nodeA, nodeB)) {
         HttpResponse<String> answer = node.check(path, secondKey);
         assertEquals(
@@ -170,24 +146,6 @@ class RedisPairIT {
   }
 
   private static String newKey(Http node, String product, String plan) {
-    return DatabaseOutageIT.field(created(node, product, plan).body(), "apiKey");
-  }
-
-  private static HttpResponse<String> created(Http node, String product, String plan) {
-    HttpResponse<String> created =
-        node.api(
-            "POST",
-            "api/v1/api-keys",
-            "dev@example.com",
-            "dev",
-            "{\"apiKeyName\":\"pair-"
-                + UUID.randomUUID()
-                + "\",\"apiProduct\":\""
-                + product
-                + "\",\"usagePlan\":\""
-                + plan
-                + "\"}");
-    assertEquals(201, created.statusCode(), created.body());
-    return created;
+    return Keys.create(node, "pair", product, plan).value();
   }
 }

@@ -4,6 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.keyport.testsupport.Http;
+import io.keyport.testsupport.KeyportServers;
+import io.keyport.testsupport.Keys;
+import io.keyport.testsupport.Shared;
 import java.net.URL;
 import java.net.http.HttpResponse;
 import java.sql.Connection;
@@ -13,31 +17,19 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.UUID;
-import org.jboss.arquillian.container.test.api.Deployment;
-import org.jboss.arquillian.container.test.api.RunAsClient;
-import org.jboss.arquillian.junit5.ArquillianExtension;
-import org.jboss.arquillian.test.api.ArquillianResource;
-import org.jboss.shrinkwrap.api.spec.WebArchive;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Usage plans enforced by the check itself: rate limits, and usage metered to the database. */
-@ExtendWith(ArquillianExtension.class)
-@RunAsClient
+@ExtendWith(KeyportServers.class)
 class UsagePlansIT {
 
-  @Deployment(testable = false)
-  static WebArchive keyport() {
-    return Deployments.keyport();
-  }
-
-  @ArquillianResource URL base;
+  @Shared URL base;
 
   @Test
   void goldAdmitsExactlyFiveOfEightRapidRequestsThenSays429WithARightRetryAfter() {
     Http http = new Http(base);
-    String key = newKey(http, "gold").apiKey();
+    String key = newKey(http, "gold").value();
     for (int i = 1; i <= 5; i++) {
       HttpResponse<String> admitted = http.check("/petstore/pets", key);
       assertEquals(200, admitted.statusCode(), "request " + i + ": " + admitted.body());
@@ -62,7 +54,7 @@ class UsagePlansIT {
   @Test
   void anUnlimitedPlanIsNotCountedAgainst() {
     Http http = new Http(base);
-    String key = newKey(http, "unlimited").apiKey();
+    String key = newKey(http, "unlimited").value();
     for (int i = 0; i < 30; i++) {
       HttpResponse<String> admitted = http.check("/petstore/pets", key);
       assertEquals(200, admitted.statusCode());
@@ -73,12 +65,12 @@ class UsagePlansIT {
   @Test
   void everyAnswerForAKeyIsMeteredAndFlushedInBatches() throws Exception {
     Http http = new Http(base);
-    Created key = newKey(http, "unlimited");
+    Keys.Created key = newKey(http, "unlimited");
     for (int i = 0; i < 37; i++) {
-      assertEquals(200, http.check("/petstore/pets", key.apiKey()).statusCode());
+      assertEquals(200, http.check("/petstore/pets", key.value()).statusCode());
     }
     for (int i = 0; i < 3; i++) {
-      assertEquals(403, http.check("/trackapi/tracks", key.apiKey()).statusCode());
+      assertEquals(403, http.check("/trackapi/tracks", key.value()).statusCode());
     }
     Map<String, Long> expected = Map.of("admitted", 37L, "route_not_allowed", 3L);
     Map<String, Long> stored = Map.of();
@@ -90,24 +82,8 @@ class UsagePlansIT {
     assertEquals(expected, stored);
   }
 
-  private record Created(String id, String apiKey) {}
-
-  private static Created newKey(Http http, String plan) {
-    HttpResponse<String> created =
-        http.api(
-            "POST",
-            "api/v1/api-keys",
-            "dev@example.com",
-            "dev",
-            "{\"apiKeyName\":\"plans-"
-                + UUID.randomUUID()
-                + "\",\"apiProduct\":\"petstore\",\"usagePlan\":\""
-                + plan
-                + "\"}");
-    assertEquals(201, created.statusCode(), created.body());
-    return new Created(
-        DatabaseOutageIT.field(created.body(), "id"),
-        DatabaseOutageIT.field(created.body(), "apiKey"));
+  private static Keys.Created newKey(Http http, String plan) {
+    return Keys.create(http, "plans", "petstore", plan);
   }
 
   private static Map<String, Long> usage(String keyId) throws Exception {

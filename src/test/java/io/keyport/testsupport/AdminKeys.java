@@ -1,4 +1,4 @@
-package io.keyport.it;
+package io.keyport.testsupport;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

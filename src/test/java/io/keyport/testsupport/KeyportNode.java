@@ -1,4 +1,4 @@
-package io.keyport.e2e;
+package io.keyport.testsupport;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -21,15 +21,19 @@ import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
 
 /**
  * A Keyport node as an operator runs one: the launcher ({@code mvn -Prun package}'s main class)
- * with Keyport's environment, starting Payara Micro with the WAR Maven built as its child. The
- * launcher's and Payara's output go to a log file of the node's own.
+ * with Keyport's environment, starting Payara Micro with the WAR Maven built as its child (at the
+ * root context, with payara/'s pre- and post-boot command files and a fresh --rootdir). The
+ * launcher's and Payara's output go to a log file of the node's own, kept in target/keyport-nodes
+ * after the node stops. The one way the tests start Keyport: {@link KeyportServers} keeps shared
+ * nodes with it, and the tests that restart, kill or cluster nodes start their own.
  */
-final class KeyportNode implements AutoCloseable {
+public final class KeyportNode implements AutoCloseable {
 
   private static final Path PAYARA = Path.of("target", "payara-micro.jar");
   private static final Path WAR = Path.of("target", "keyport.war");
@@ -40,32 +44,47 @@ final class KeyportNode implements AutoCloseable {
           .connectTimeout(Duration.ofSeconds(2))
           .build();
 
+  private static final Path KEPT_LOGS = Path.of("target", "keyport-nodes");
+  private static final AtomicInteger STARTS = new AtomicInteger();
+
   private final String name;
   private final Process launcher;
   private final int port;
+  private final int checkPort;
   private final Path dir;
   private final Path log;
+  private final int start;
+  private final long launched = System.nanoTime();
 
-  private KeyportNode(String name, Process launcher, int port, Path dir, Path log) {
+  private KeyportNode(
+      String name, Process launcher, int port, int checkPort, Path dir, Path log, int start) {
     this.name = name;
     this.launcher = launcher;
     this.port = port;
+    this.checkPort = checkPort;
     this.dir = dir;
     this.log = log;
+    this.start = start;
   }
 
   /**
-   * Starts the launcher on a free HTTP port with {@code env} on top of this JVM's environment,
-   * without waiting for Payara Micro ({@link #awaitReady}). The failsafe environment's check port
-   * is left out: every node would claim the same one.
+   * Starts the launcher on a free HTTP port with {@code env} on top of this JVM's environment (the
+   * failsafe one: database, HMAC secret, demo data), without waiting for Payara Micro ({@link
+   * #awaitReady}). The node's check listens on a free port of its own unless {@code env} names one
+   * ({@code KEYPORT_CHECK_PORT}): every node would claim the failsafe one. JVM options and system
+   * properties go in {@code KEYPORT_JAVA_OPTS} (default {@code -Xmx512m}).
    */
-  static KeyportNode launch(String name, Map<String, String> env) throws IOException {
+  public static KeyportNode launch(String name, Map<String, String> env) throws IOException {
     for (Path part : List.of(PAYARA, WAR)) {
       if (!Files.isRegularFile(part)) {
         fail(part + " is missing: run the integration tests through 'mvn verify'");
       }
     }
-    int port = GatewayProcess.freePort();
+    int port = Ports.free();
+    int checkPort =
+        env.containsKey("KEYPORT_CHECK_PORT")
+            ? Integer.parseInt(env.get("KEYPORT_CHECK_PORT"))
+            : Ports.free();
     Path dir = Files.createTempDirectory("keyport-it-" + name + "-");
     Path log = dir.resolve("node.log");
     List<String> command = new ArrayList<>();
@@ -81,17 +100,21 @@ final class KeyportNode implements AutoCloseable {
             COMMANDS.toAbsolutePath().toString()));
     ProcessBuilder builder = new ProcessBuilder(command);
     Map<String, String> childEnv = builder.environment();
-    childEnv.remove("KEYPORT_CHECK_PORT");
     childEnv.putAll(env);
+    childEnv.put("KEYPORT_CHECK_PORT", Integer.toString(checkPort));
     childEnv.put("KEYPORT_HTTP_PORT", Integer.toString(port));
     childEnv.put("KEYPORT_DATA_DIR", dir.resolve("data").toString());
     childEnv.putIfAbsent("KEYPORT_JAVA_OPTS", "-Xmx512m");
+    // Outside the embedded trial a provider's callback must be named; only OIDC nodes read it.
+    childEnv.putIfAbsent(
+        "KEYPORT_OIDC_REDIRECT_URI", "http://127.0.0.1:" + port + "/oidc/callback");
     builder.redirectErrorStream(true).redirectOutput(log.toFile());
-    return new KeyportNode(name, builder.start(), port, dir, log);
+    return new KeyportNode(
+        name, builder.start(), port, checkPort, dir, log, STARTS.incrementAndGet());
   }
 
   /** Waits until the portal answers {@code /ping}; a node that stops or never answers fails. */
-  void awaitReady(Duration patience) {
+  public void awaitReady(Duration patience) {
     long deadline = System.nanoTime() + patience.toNanos();
     while (System.nanoTime() < deadline) {
       if (!launcher.isAlive()) {
@@ -103,6 +126,10 @@ final class KeyportNode implements AutoCloseable {
                 HttpRequest.newBuilder(uri("/ping")).timeout(Duration.ofSeconds(5)).build(),
                 HttpResponse.BodyHandlers.discarding());
         if (ping.statusCode() == 204) {
+          // One line per Payara Micro start in the test output, to count them and see their cost.
+          System.out.printf(
+              "[keyport-node] %s (start %d of the run) ready after %d s%n",
+              name, start, (System.nanoTime() - launched) / 1_000_000_000);
           return;
         }
       } catch (IOException notYet) {
@@ -117,7 +144,7 @@ final class KeyportNode implements AutoCloseable {
   }
 
   /** Waits until the node's log shows a line {@code seen} accepts. */
-  void awaitLog(Predicate<String> seen, String what, Duration patience) {
+  public void awaitLog(Predicate<String> seen, String what, Duration patience) {
     long deadline = System.nanoTime() + patience.toNanos();
     while (System.nanoTime() < deadline) {
       if (log().lines().anyMatch(seen)) {
@@ -132,7 +159,7 @@ final class KeyportNode implements AutoCloseable {
    * The node dies: Payara Micro gets SIGKILL, so it says goodbye to nobody (its cluster, its
    * database, the load balancer). The launcher, left without its child, exits too.
    */
-  void kill() {
+  public void kill() {
     List<ProcessHandle> payara = launcher.toHandle().descendants().toList();
     if (payara.isEmpty()) {
       fail(name + " has no Payara Micro process to kill:\n" + logTail());
@@ -144,24 +171,34 @@ final class KeyportNode implements AutoCloseable {
     await(launcher.toHandle(), name + "'s launcher did not exit after Payara Micro died");
   }
 
-  boolean isAlive() {
+  public boolean isAlive() {
     return launcher.isAlive();
   }
 
-  String name() {
+  public String name() {
     return name;
   }
 
+  /** The port of the gateway check ({@code KEYPORT_CHECK_PORT}). */
+  public int checkPort() {
+    return checkPort;
+  }
+
+  /** The portal's HTTP port. */
+  public int port() {
+    return port;
+  }
+
   /** host:port of the portal, as nginx's upstream names it. */
-  String address() {
+  public String address() {
     return "127.0.0.1:" + port;
   }
 
-  URI uri(String path) {
+  public URI uri(String path) {
     return URI.create("http://" + address() + path);
   }
 
-  URL url() {
+  public URL url() {
     try {
       return uri("/").toURL();
     } catch (IOException e) {
@@ -170,7 +207,7 @@ final class KeyportNode implements AutoCloseable {
   }
 
   /** Everything the launcher and Payara Micro wrote so far. */
-  String log() {
+  public String log() {
     try {
       return Files.isRegularFile(log) ? Files.readString(log, StandardCharsets.ISO_8859_1) : "";
     } catch (IOException e) {
@@ -178,7 +215,7 @@ final class KeyportNode implements AutoCloseable {
     }
   }
 
-  String logTail() {
+  public String logTail() {
     String text = log();
     return "--- " + name + " log\n" + text.substring(Math.max(0, text.length() - 6000));
   }
@@ -197,11 +234,13 @@ final class KeyportNode implements AutoCloseable {
     }
     children.stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroyForcibly);
     try {
-      // Kept for reading after the run, beside the other test output.
-      Path kept = Path.of("target", "failover-logs");
-      Files.createDirectories(kept);
+      // Kept for reading after the run, beside the other test output; numbered in start order.
+      Files.createDirectories(KEPT_LOGS);
       if (Files.isRegularFile(log)) {
-        Files.copy(log, kept.resolve(name + ".log"), StandardCopyOption.REPLACE_EXISTING);
+        Files.copy(
+            log,
+            KEPT_LOGS.resolve(String.format("%02d-%s.log", start, name)),
+            StandardCopyOption.REPLACE_EXISTING);
       }
     } catch (IOException e) {
       System.err.println("could not keep " + name + "'s log: " + e.getMessage());

@@ -1,6 +1,11 @@
-package io.keyport.it;
+package io.keyport.testsupport;
 
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import jakarta.json.Json;
+import jakarta.json.JsonObject;
 import java.io.IOException;
+import java.io.StringReader;
 import java.net.URI;
 import java.net.URL;
 import java.net.http.HttpClient;
@@ -70,5 +75,12 @@ public final class Http {
       request.header("api-key", key);
     }
     return send(request);
+  }
+
+  /** A string member of a JSON object; fails, showing the JSON, when there is none. */
+  public static String field(String json, String name) {
+    JsonObject object = Json.createReader(new StringReader(json)).readObject();
+    assertTrue(object.containsKey(name), json);
+    return object.getString(name);
   }
 }
