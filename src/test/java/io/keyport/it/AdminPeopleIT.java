@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.keyport.testsupport.AdminKeys;
+import io.keyport.testsupport.Users;
 import io.keyport.testsupport.Chromium;
 import io.keyport.testsupport.Http;
 import io.keyport.testsupport.KeyportServer;
@@ -143,7 +144,7 @@ class AdminPeopleIT {
     assertTrue(user.path("passwordChangeRequired").asBoolean(), created.body());
     // A temporary password opens nothing until its owner chooses their own (one more version).
     assertEquals(403, http.api("GET", "api/v1/me", alice, alicePassword, null).statusCode());
-    alicePassword = ownPassword(http, alice, alicePassword);
+    alicePassword = Users.ownPassword(http, alice, alicePassword);
     assertTrue(
         created
             .headers()
@@ -309,7 +310,7 @@ class AdminPeopleIT {
                     + "\",\"displayName\":\"Boss\","
                     + "\"roles\":[\"admin\",\"developer\"]}"),
             201);
-    String bossPassword = ownPassword(http, boss, created.path("temporaryPassword").asText());
+    String bossPassword = Users.ownPassword(http, boss, created.path("temporaryPassword").asText());
     long version = created.path("lockVersion").asLong() + 1;
 
     JsonNode self =
@@ -655,7 +656,7 @@ class AdminPeopleIT {
     patchUser(
         http,
         alice,
-        "{\"version\":" + version(http, alice) + ",\"displayName\":\"Alice B.\"}",
+        "{\"lockVersion\":" + version(http, alice) + ",\"displayName\":\"Alice B.\"}",
         200);
     String formula = "=cmd-" + run + "@example.com";
     createUser(http, formula, "developer");
@@ -1050,21 +1051,7 @@ class AdminPeopleIT {
                     + role
                     + "\"]}"),
             201);
-    return ownPassword(http, username, created.path("temporaryPassword").asText());
-  }
-
-  /** The user replaces the temporary password with one of their own, which is returned. */
-  private static String ownPassword(Http http, String username, String temporary) throws Exception {
-    String chosen = "own password " + temporary;
-    HttpResponse<String> changed =
-        http.api(
-            "POST",
-            "api/v1/me/password",
-            username,
-            temporary,
-            JSON.writeValueAsString(Map.of("currentPassword", temporary, "newPassword", chosen)));
-    assertEquals(204, changed.statusCode(), changed.body());
-    return chosen;
+    return Users.ownPassword(http, username, created.path("temporaryPassword").asText());
   }
 
   private static Key createKey(

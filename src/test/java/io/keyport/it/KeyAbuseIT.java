@@ -11,6 +11,7 @@ import io.keyport.testsupport.AdminKeys;
 import io.keyport.testsupport.Http;
 import io.keyport.testsupport.KeyportServers;
 import io.keyport.testsupport.Shared;
+import io.keyport.testsupport.Users;
 import java.net.URL;
 import java.net.http.HttpResponse;
 import java.sql.Connection;
@@ -245,7 +246,8 @@ class KeyAbuseIT {
             AdminKeys.ADMIN_PASSWORD,
             user.toString());
     assertEquals(201, created.statusCode(), created.body());
-    return new User(username, JSON.readTree(created.body()).path("temporaryPassword").asText());
+    String temporary = JSON.readTree(created.body()).path("temporaryPassword").asText();
+    return new User(username, Users.ownPassword(http, username, temporary));
   }
 
   private static ObjectNode keyRequest(String name, String product, String plan) {

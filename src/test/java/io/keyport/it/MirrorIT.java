@@ -15,6 +15,7 @@ import io.keyport.testsupport.KeyportServers;
 import io.keyport.testsupport.RedisServer;
 import io.keyport.testsupport.ServerConfig;
 import io.keyport.testsupport.Shared;
+import io.keyport.testsupport.Users;
 import io.lettuce.core.api.sync.RedisCommands;
 import java.net.URL;
 import java.net.http.HttpResponse;
@@ -284,7 +285,8 @@ class MirrorIT {
                 + username
                 + "\",\"displayName\":\"Mirror IT\",\"roles\":[\"developer\"]}");
     assertEquals(201, created.statusCode(), created.body());
-    return JSON.readTree(created.body()).get("temporaryPassword").asText();
+    return Users.ownPassword(
+        http, username, JSON.readTree(created.body()).get("temporaryPassword").asText());
   }
 
   private static JsonNode state(Http http) throws Exception {

@@ -16,7 +16,7 @@ public final class Users {
 
   private Users() {}
 
-  /** A local user and the temporary password Keyport gave them, which signs them in. */
+  /** A local user and the password they chose in place of Keyport's temporary one. */
   public record Person(String username, String password) {}
 
   /** A local user {@code <prefix>-<random>@example.com} with one role, made by the demo admin. */
@@ -36,6 +36,24 @@ public final class Users {
                 + role
                 + "\"]}");
     assertEquals(201, created.statusCode(), created.body());
-    return new Person(username, Http.field(created.body(), "temporaryPassword"));
+    return new Person(
+        username, ownPassword(http, username, Http.field(created.body(), "temporaryPassword")));
+  }
+
+  /**
+   * The user replaces the temporary password with one of their own, as Keyport makes them do
+   * before anything else works; the chosen password is returned.
+   */
+  public static String ownPassword(Http http, String username, String temporary) {
+    String chosen = "own password " + temporary;
+    HttpResponse<String> changed =
+        http.api(
+            "POST",
+            "api/v1/me/password",
+            username,
+            temporary,
+            "{\"currentPassword\":\"" + temporary + "\",\"newPassword\":\"" + chosen + "\"}");
+    assertEquals(204, changed.statusCode(), changed.body());
+    return chosen;
   }
 }
