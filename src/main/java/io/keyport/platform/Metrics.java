@@ -40,8 +40,13 @@ public class Metrics {
 
   /** A registry outside the container, for tests of the code that records. */
   public static Metrics standalone() {
+    return standalone(true);
+  }
+
+  /** As {@link #standalone()}, recording or not as {@code keyport.metrics.enabled} would say. */
+  public static Metrics standalone(boolean enabled) {
     Metrics metrics = new Metrics();
-    metrics.enabled = true;
+    metrics.enabled = enabled;
     metrics.init();
     return metrics;
   }
