@@ -18,9 +18,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * The check's decisions counted by front, outcome word, product and plan, and its latency by front.
  * Every label comes from a bounded set: the outcome words of SPEC §3 and §11, and the products and
- * plans of the catalogue (at most {@link #MAX_PRODUCT_PLANS} pairs, the rest counted as {@code
- * other}); never a key id, a user name or a path. A denial before a key is known counts under
- * product and plan {@code none}.
+ * plans of the catalogue (at most {@link #MAX_PRODUCT_PLANS} pairs per front, the rest counted as
+ * {@code other}); never a key id, a user name or a path. A denial before a key is known counts
+ * under product and plan {@code none}.
  *
  * <p>Cheap on the hot path: the counters of a (product, plan) pair are resolved once and then found
  * by the two strings the cached key already holds (their hash codes are cached by String), so
@@ -60,7 +60,8 @@ public class CheckMetrics {
   private Timer[] latency;
   // front -> product -> plan -> counters by outcome
   private Map<String, Map<String, Counter[]>>[] byProduct;
-  private final AtomicInteger pairs = new AtomicInteger();
+  // [front]: pairs with counters of their own
+  private AtomicInteger[] pairs;
 
   /** Metrics outside the container, for tests. */
   static CheckMetrics of(Metrics metrics) {
@@ -79,10 +80,12 @@ public class CheckMetrics {
     overflow = new Counter[fronts.length][];
     latency = new Timer[fronts.length];
     byProduct = new Map[fronts.length];
+    pairs = new AtomicInteger[fronts.length];
     for (Front front : fronts) {
       noKey[front.ordinal()] = counters(front, NONE, NONE);
       overflow[front.ordinal()] = counters(front, OTHER, OTHER);
       byProduct[front.ordinal()] = new ConcurrentHashMap<>();
+      pairs[front.ordinal()] = new AtomicInteger();
       latency[front.ordinal()] =
           Timer.builder("keyport.check.latency")
               .description("Time the check took to decide, from request read to verdict")
@@ -158,13 +161,13 @@ public class CheckMetrics {
     if (known != null) {
       return known;
     }
-    if (pairs.get() >= MAX_PRODUCT_PLANS * fronts.length) {
+    if (pairs[front.ordinal()].get() >= MAX_PRODUCT_PLANS) {
       return overflow[front.ordinal()];
     }
     return plans.computeIfAbsent(
         plan,
         p -> {
-          pairs.incrementAndGet();
+          pairs[front.ordinal()].incrementAndGet();
           return counters(front, product, p);
         });
   }
