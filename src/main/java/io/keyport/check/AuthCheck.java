@@ -11,6 +11,7 @@ import io.keyport.keys.MetadataHeaders;
 import io.keyport.limits.Admission;
 import io.keyport.limits.PlanLimits;
 import io.keyport.limits.UsageMeter;
+import io.keyport.platform.Metrics;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -49,6 +50,8 @@ public class AuthCheck {
   @Inject private LastUsed lastUsed;
   @Inject private PlanLimits limits;
   @Inject private UsageMeter meter;
+  @Inject CheckMetrics metrics;
+  @Inject DecisionLog decisions;
 
   @Inject
   @ConfigProperty(name = "keyport.check.header", defaultValue = "api-key")
@@ -81,6 +84,8 @@ public class AuthCheck {
     check.keyHeader = keyHeader;
     check.headersFromMetadata = Optional.ofNullable(headersFromMetadata);
     check.caseInsensitiveRoutes = caseInsensitiveRoutes;
+    check.metrics = CheckMetrics.of(Metrics.standalone());
+    check.decisions = DecisionLog.off();
     check.init();
     return check;
   }
@@ -101,30 +106,43 @@ public class AuthCheck {
     return keyHeader;
   }
 
-  /** Decides, looking the key up in PostgreSQL if it is not cached. */
-  public Verdict decide(CheckRequest request) {
+  /**
+   * Decides, looking the key up in PostgreSQL if it is not cached, and counts the decision under
+   * the front it came in by.
+   */
+  public Verdict decide(CheckRequest request, Front front) {
+    long start = System.nanoTime();
     try {
-      return decide(request, true);
+      return decide(request, true, front, start);
     } catch (RuntimeException e) {
-      return failed(e);
+      return recorded(front, failed(e), null, start);
     }
   }
 
   /**
    * Decides without blocking, or returns empty when the answer needs PostgreSQL; for fronts that
-   * must not block their I/O threads.
+   * must not block their I/O threads. An empty answer is not counted: the {@link #decide} that
+   * follows it is.
    */
-  public Optional<Verdict> decideFromMemory(CheckRequest request) {
+  public Optional<Verdict> decideFromMemory(CheckRequest request, Front front) {
+    long start = System.nanoTime();
     try {
-      return Optional.ofNullable(decide(request, false));
+      return Optional.ofNullable(decide(request, false, front, start));
     } catch (RuntimeException e) {
-      return Optional.of(failed(e));
+      return Optional.of(recorded(front, failed(e), null, start));
     }
   }
 
   /** The answer when there is no capacity left to decide: unavailable, never admitted. */
-  public Verdict overloaded() {
-    return unavailable;
+  public Verdict overloaded(Front front) {
+    return recorded(front, unavailable, null, System.nanoTime());
+  }
+
+  /** Counts the decision (and logs it, when sampled); returns it. */
+  private Verdict recorded(Front front, Verdict verdict, LiveKey key, long startNanos) {
+    metrics.record(front, verdict, key, startNanos);
+    decisions.sample(front, verdict, key, startNanos);
+    return verdict;
   }
 
   /**
@@ -148,13 +166,13 @@ public class AuthCheck {
     return unavailable;
   }
 
-  private Verdict decide(CheckRequest request, boolean mayBlock) {
+  private Verdict decide(CheckRequest request, boolean mayBlock, Front front, long start) {
     String key = request.apiKey();
     if (key == null || key.isEmpty()) {
-      return missing;
+      return recorded(front, missing, null, start);
     }
     if (!KeyFormat.isWellFormed(key)) {
-      return invalid;
+      return recorded(front, invalid, null, start);
     }
     String hash = hasher.hash(key);
     Optional<LiveKey> found;
@@ -166,16 +184,16 @@ public class AuthCheck {
         return null;
       }
     } catch (KeyLookup.DatabaseUnavailable | LiveCatalog.Unavailable e) {
-      return unavailable;
+      return recorded(front, unavailable, null, start);
     }
     Verdict verdict = admit(found, products, request, Instant.now());
     if (found.isEmpty()) {
-      return verdict;
+      return recorded(front, verdict, null, start);
     }
     LiveKey live = found.get();
     if (!verdict.allowed()) {
       meter.record(live.id(), verdict.error());
-      return verdict;
+      return recorded(front, verdict, live, start);
     }
     PlanView plan = products.plan(live.plan());
     if (!mayBlock && limits.mayBlock(live, plan)) {
@@ -185,17 +203,18 @@ public class AuthCheck {
     try {
       admission = limits.admit(live, plan);
     } catch (PlanLimits.Unavailable e) {
-      return unavailable;
+      return recorded(front, unavailable, live, start);
     }
     if (!admission.admitted()) {
       meter.record(live.id(), admission.refusal());
-      return new Verdict(429, admission.refusal(), admission.headers());
+      return recorded(
+          front, new Verdict(429, admission.refusal(), admission.headers()), live, start);
     }
     meter.record(live.id(), UsageMeter.ADMITTED);
     lastUsed.touch(live.id());
     // An admitted verdict's headers are this request's own map (see admit): add to it in place.
     admission.addHeadersTo(verdict.headers());
-    return verdict;
+    return recorded(front, verdict, live, start);
   }
 
   /** The decision once the key and the catalogue are known; no I/O. */

@@ -129,7 +129,7 @@ final class CheckHandler extends SimpleChannelInboundHandler<HttpObject> {
             request.method().name(),
             uri.substring(CheckServlet.CHECK_PATH.length()),
             check.keyHeader());
-    Optional<Verdict> fast = check.decideFromMemory(checked);
+    Optional<Verdict> fast = check.decideFromMemory(checked, Front.LISTENER);
     if (fast.isPresent()) {
       reply(ctx, response(fast.get()), keepAlive);
       return;
@@ -139,11 +139,11 @@ final class CheckHandler extends SimpleChannelInboundHandler<HttpObject> {
     try {
       workers.execute(
           () -> {
-            FullHttpResponse answer = response(check.decide(checked));
+            FullHttpResponse answer = response(check.decide(checked, Front.LISTENER));
             ctx.executor().execute(() -> answered(ctx, answer, keepAlive));
           });
     } catch (RejectedExecutionException overloaded) {
-      answered(ctx, response(check.overloaded()), keepAlive);
+      answered(ctx, response(check.overloaded(Front.LISTENER)), keepAlive);
     }
   }
 

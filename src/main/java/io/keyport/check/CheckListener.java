@@ -1,5 +1,7 @@
 package io.keyport.check;
 
+import io.keyport.platform.Metrics;
+import io.micrometer.core.instrument.Gauge;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
@@ -35,6 +37,7 @@ public class CheckListener {
   private static final Logger LOG = Logger.getLogger(CheckListener.class.getName());
 
   @Inject private AuthCheck check;
+  @Inject private Metrics metrics;
   @Resource private ManagedThreadFactory threads;
 
   /** Created by payara/post-boot-commands.asadmin: 16 threads, at most 10,000 waiting checks. */
@@ -73,6 +76,10 @@ public class CheckListener {
     }
     CheckPipeline.Limits limits =
         new CheckPipeline.Limits(idleTimeout, maxConnections, maxHeaderBytes);
+    CheckPipeline pipeline = new CheckPipeline(check, workers, limits);
+    Gauge.builder("keyport.check.listener.connections", pipeline, CheckPipeline::openConnections)
+        .description("Connections open on the check listener")
+        .register(metrics.registry());
     boolean epoll = Epoll.isAvailable();
     int ioThreads = Runtime.getRuntime().availableProcessors();
     boss = epoll ? new EpollEventLoopGroup(1, threads) : new NioEventLoopGroup(1, threads);
@@ -86,7 +93,7 @@ public class CheckListener {
             .channel(epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class)
             .option(ChannelOption.SO_BACKLOG, 1024)
             .childOption(ChannelOption.TCP_NODELAY, true)
-            .childHandler(new CheckPipeline(check, workers, limits))
+            .childHandler(pipeline)
             .bind(new InetSocketAddress(bindAddress, port.get()))
             .sync()
             .channel();

@@ -98,7 +98,7 @@ final class CheckPipeline extends ChannelInitializer<Channel> {
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
-      FullHttpResponse refusal = CheckHandler.response(check.overloaded());
+      FullHttpResponse refusal = CheckHandler.response(check.overloaded(Front.LISTENER));
       refusal.headers().set(HttpHeaderNames.RETRY_AFTER, 1);
       refusal.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
       Channel channel = ctx.channel();

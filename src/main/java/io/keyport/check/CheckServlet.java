@@ -44,7 +44,8 @@ public class CheckServlet extends HttpServlet {
         (uri.length() > start ? uri.substring(start) : "") + (query == null ? "" : "?" + query);
     Verdict verdict =
         check.decide(
-            CheckRequest.read(request::getHeader, request.getMethod(), suffix, check.keyHeader()));
+            CheckRequest.read(request::getHeader, request.getMethod(), suffix, check.keyHeader()),
+            Front.SERVLET);
     response.setStatus(verdict.status());
     verdict.headers().forEach(response::setHeader);
     if (verdict.allowed()) {

@@ -9,6 +9,11 @@ import io.keyport.keys.LiveKey;
 import io.keyport.platform.ChangeFeed;
 import io.keyport.platform.DataChanged;
 import io.keyport.platform.Heartbeat;
+import io.keyport.platform.Metrics;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -46,6 +51,7 @@ public class KeyCache {
 
   @Inject private KeyLookup lookup;
   @Inject private ChangeFeed feed;
+  @Inject private Metrics metrics;
 
   @Inject
   @ConfigProperty(name = "keyport.check.cache-size", defaultValue = "1000000")
@@ -64,6 +70,13 @@ public class KeyCache {
   private long offlineTtlNanos;
   private Cache<String, Entry> live;
   private Cache<String, Boolean> unknown;
+  private Counter hits;
+  private Counter unknownHits;
+  private Counter misses;
+  private Counter found;
+  private Counter absent;
+  private Counter failed;
+  private Timer lookups;
   private final Map<UUID, String> hashById = new ConcurrentHashMap<>();
   // Bumped by every invalidation: a lookup that raced one does not put back what it read.
   private final AtomicLong generation = new AtomicLong();
@@ -90,6 +103,7 @@ public class KeyCache {
     cache.capacity = 1000;
     cache.ttl = Duration.ofMinutes(5);
     cache.offlineTtl = offlineTtl;
+    cache.metrics = Metrics.standalone();
     cache.build(heartbeat, clock);
     return cache;
   }
@@ -119,6 +133,36 @@ public class KeyCache {
             .maximumSize(Math.max(10_000, capacity / 10))
             .expireAfterWrite(UNKNOWN_TTL)
             .build();
+    MeterRegistry registry = metrics.registry();
+    hits =
+        cacheCounter(registry, "keyport.key.cache.hits", "known", "Keys answered from the cache");
+    unknownHits =
+        cacheCounter(
+            registry, "keyport.key.cache.hits", "unknown", "Unknown keys answered from the cache");
+    misses =
+        cacheCounter(registry, "keyport.key.cache.misses", "any", "Keys looked up in PostgreSQL");
+    Gauge.builder("keyport.key.cache.size", live, Cache::estimatedSize)
+        .description("Live keys in the cache")
+        .register(registry);
+    found = lookupCounter(registry, "found");
+    absent = lookupCounter(registry, "absent");
+    failed = lookupCounter(registry, "unavailable");
+    lookups =
+        Timer.builder("keyport.db.key.lookup.duration")
+            .description("Time a key lookup in PostgreSQL took")
+            .register(registry);
+  }
+
+  private static Counter cacheCounter(
+      MeterRegistry registry, String name, String kind, String description) {
+    return Counter.builder(name).description(description).tag("kind", kind).register(registry);
+  }
+
+  private static Counter lookupCounter(MeterRegistry registry, String result) {
+    return Counter.builder("keyport.db.key.lookups")
+        .description("Key lookups in PostgreSQL by result")
+        .tag("result", result)
+        .register(registry);
   }
 
   /**
@@ -128,9 +172,17 @@ public class KeyCache {
   Optional<LiveKey> cached(String keyHash) {
     Entry entry = live.getIfPresent(keyHash);
     if (entry != null) {
-      return trusted(entry, clock.getAsLong()) ? Optional.of(entry.key) : null;
+      if (trusted(entry, clock.getAsLong())) {
+        hits.increment();
+        return Optional.of(entry.key);
+      }
+      return null;
     }
-    return unknown.getIfPresent(keyHash) != null ? Optional.empty() : null;
+    if (unknown.getIfPresent(keyHash) != null) {
+      unknownHits.increment();
+      return Optional.empty();
+    }
+    return null;
   }
 
   /**
@@ -144,6 +196,7 @@ public class KeyCache {
     Entry entry = live.getIfPresent(keyHash);
     if (entry != null) {
       if (trusted(entry, now)) {
+        hits.increment();
         return Optional.of(entry.key);
       }
       long due = entry.nextCheckNanos.get();
@@ -151,16 +204,23 @@ public class KeyCache {
           now - due >= 0 && entry.nextCheckNanos.compareAndSet(due, now + RECHECK_NANOS);
       if (!claimed && servable(entry, now)) {
         // another request is reading this key again right now
+        hits.increment();
         return Optional.of(entry.key);
       }
     } else if (unknown.getIfPresent(keyHash) != null) {
+      unknownHits.increment();
       return Optional.empty();
     }
+    misses.increment();
     long before = generation.get();
     Optional<LiveKey> found;
     try {
+      long asked = System.nanoTime();
       found = lookup.find(keyHash);
+      lookups.record(System.nanoTime() - asked, TimeUnit.NANOSECONDS);
+      (found.isPresent() ? this.found : absent).increment();
     } catch (KeyLookup.DatabaseUnavailable e) {
+      failed.increment();
       if (entry != null && servable(entry, clock.getAsLong())) {
         return Optional.of(entry.key);
       }

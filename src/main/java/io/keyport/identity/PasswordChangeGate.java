@@ -87,6 +87,7 @@ public class PasswordChangeGate extends HttpFilter {
         || path.equals(PortalAuthentication.LOGIN_PAGE)
         || path.startsWith("/auth/check")
         || path.equals("/ping")
-        || path.startsWith("/health");
+        || path.startsWith("/health")
+        || path.equals("/metrics");
   }
 }

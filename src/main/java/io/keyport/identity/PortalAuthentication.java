@@ -1,5 +1,6 @@
 package io.keyport.identity;
 
+import io.keyport.platform.Metrics;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.json.Json;
@@ -56,12 +57,16 @@ public class PortalAuthentication implements HttpAuthenticationMechanism {
   @Inject private OidcSignIn oidc;
   @Inject private OidcSettings settings;
   @Inject private Users users;
+  @Inject private Metrics metrics;
 
   @Override
   public AuthenticationStatus validateRequest(
       HttpServletRequest request, HttpServletResponse response, HttpMessageContext context) {
     String path = request.getServletPath();
-    if (path.startsWith("/auth/check") || path.equals("/ping") || path.startsWith("/health")) {
+    if (path.startsWith("/auth/check")
+        || path.equals("/ping")
+        || path.startsWith("/health")
+        || path.equals("/metrics")) {
       return context.doNothing();
     }
     if (path.equals(OidcSignIn.LOGIN_PATH)) {
@@ -181,8 +186,9 @@ public class PortalAuthentication implements HttpAuthenticationMechanism {
     }
   }
 
-  private static AuthenticationStatus signInFailed(
+  private AuthenticationStatus signInFailed(
       HttpServletRequest request, HttpMessageContext context, OidcFailure failure) {
+    metrics.providerSignInFailed();
     LOG.log(
         failure.reason() == OidcFailure.Reason.UNAVAILABLE ? Level.WARNING : Level.INFO,
         "Sign-in through the provider refused ("

@@ -1,5 +1,6 @@
 package io.keyport.identity;
 
+import io.keyport.platform.Metrics;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.security.enterprise.credential.Credential;
@@ -16,18 +17,23 @@ public class PortalIdentityStore implements IdentityStore {
 
   @Inject private Users users;
   @Inject private OidcSettings settings;
+  @Inject private Metrics metrics;
 
   @Override
   public CredentialValidationResult validate(Credential credential) {
     if (!(credential instanceof UsernamePasswordCredential login)) {
       return CredentialValidationResult.NOT_VALIDATED_RESULT;
     }
-    if (!settings.mode().allowsLocal()) {
-      return CredentialValidationResult.INVALID_RESULT;
+    CredentialValidationResult result =
+        settings.mode().allowsLocal()
+            ? users
+                .authenticate(login.getCaller(), login.getPassword().getValue())
+                .map(user -> new CredentialValidationResult(user.username(), user.roles()))
+                .orElse(CredentialValidationResult.INVALID_RESULT)
+            : CredentialValidationResult.INVALID_RESULT;
+    if (result.getStatus() == CredentialValidationResult.Status.INVALID) {
+      metrics.passwordSignInFailed();
     }
-    return users
-        .authenticate(login.getCaller(), login.getPassword().getValue())
-        .map(user -> new CredentialValidationResult(user.username(), user.roles()))
-        .orElse(CredentialValidationResult.INVALID_RESULT);
+    return result;
   }
 }

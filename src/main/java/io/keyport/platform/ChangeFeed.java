@@ -1,5 +1,8 @@
 package io.keyport.platform;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.annotation.PreDestroy;
 import jakarta.annotation.Resource;
 import jakarta.enterprise.concurrent.ManagedThreadFactory;
@@ -44,6 +47,7 @@ public class ChangeFeed {
 
   @Resource private ManagedThreadFactory threads;
   @Inject private Event<DataChanged> changes;
+  @Inject private Metrics metrics;
 
   @Inject
   @ConfigProperty(name = "keyport.db.url")
@@ -57,6 +61,8 @@ public class ChangeFeed {
   @ConfigProperty(name = "keyport.db.password")
   String password;
 
+  private Counter reconnects;
+  private volatile boolean listening;
   private volatile boolean running;
   private volatile Connection connection;
   private Thread listener;
@@ -66,10 +72,31 @@ public class ChangeFeed {
       return;
     }
     running = true;
+    MeterRegistry registry = metrics.registry();
+    reconnects =
+        Counter.builder("keyport.change.feed.reconnects")
+            .description("Times the change feed lost its connection to PostgreSQL")
+            .register(registry);
+    Gauge.builder("keyport.change.feed.silence", heartbeat, ChangeFeed::silenceSeconds)
+        .description("Seconds since the change feed last heard PostgreSQL (its lag)")
+        .baseUnit("seconds")
+        .register(registry);
+    Gauge.builder("keyport.change.feed.listening", this, feed -> feed.listens() ? 1 : 0)
+        .description("1 while the change feed listens and has been heard within 5 s")
+        .register(registry);
     listener = threads.newThread(this::listen);
     listener.setName("keyport-change-feed");
     listener.setDaemon(true);
     listener.start();
+  }
+
+  /** Whether the feed is connected, listening, and was heard within the staleness limit. */
+  public boolean listens() {
+    return listening && heartbeat.isFresh(System.nanoTime());
+  }
+
+  private static double silenceSeconds(Heartbeat heartbeat) {
+    return (System.nanoTime() - heartbeat.heardNanos()) / 1e9;
   }
 
   /** When this node last heard the change feed; the object itself, for reading on the hot path. */
@@ -111,6 +138,7 @@ public class ChangeFeed {
         backoff = 100;
         changes.fire(DataChanged.ALL);
         heartbeat.heard(asked);
+        listening = true;
         PGConnection postgres = connection.unwrap(PGConnection.class);
         while (running) {
           awaitNotifications(postgres, asked + Heartbeat.INTERVAL_NANOS);
@@ -127,9 +155,11 @@ public class ChangeFeed {
           heartbeat.heard(asked);
         }
       } catch (SQLException e) {
+        listening = false;
         if (!running) {
           return;
         }
+        reconnects.increment();
         if (!outage) {
           LOG.log(
               Level.WARNING,

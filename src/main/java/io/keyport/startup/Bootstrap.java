@@ -3,14 +3,18 @@ package io.keyport.startup;
 import io.keyport.check.CheckListener;
 import io.keyport.keys.KeyHasher;
 import io.keyport.limits.PlanLimits;
+import io.keyport.mirror.MirrorMetrics;
 import io.keyport.mirror.RedisMirror;
 import io.keyport.platform.ChangeFeed;
 import io.keyport.platform.Database;
+import io.keyport.platform.LogFormat;
+import io.keyport.platform.MetricsPort;
 import jakarta.annotation.Resource;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.Initialized;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
+import java.io.IOException;
 import java.util.logging.Logger;
 import javax.sql.DataSource;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -35,13 +39,19 @@ public class Bootstrap {
   @Inject private CheckListener checkListener;
   @Inject private PlanLimits planLimits;
   @Inject private RedisMirror mirror;
+  @Inject private MirrorMetrics mirrorMetrics;
+  @Inject private MetricsPort metricsPort;
+  @Inject private LogFormat logFormat;
 
   @Inject
   @ConfigProperty(name = "keyport.demo.seed", defaultValue = "false")
   boolean seedDemoData;
 
+  private volatile boolean migrated;
+
   void onStart(@Observes @Initialized(ApplicationScoped.class) Object application)
-      throws InterruptedException {
+      throws InterruptedException, IOException {
+    logFormat.apply();
     hasher.hash("kp_configuration-check");
     LOG.info("Rate limits: " + planLimits.mode());
     // Flyway's PostgreSQL lock keeps two nodes starting at once from migrating twice.
@@ -50,12 +60,20 @@ public class Bootstrap {
         .locations("classpath:db/migrations")
         .load()
         .migrate();
+    migrated = true;
     if (seedDemoData) {
       demoData.seedOnce();
     }
     changeFeed.start();
     checkListener.start();
     mirror.start();
+    mirrorMetrics.register();
+    metricsPort.start();
     LOG.info("Keyport is ready");
+  }
+
+  /** Whether this node has applied the Flyway migrations (for readiness). */
+  public boolean migrated() {
+    return migrated;
   }
 }

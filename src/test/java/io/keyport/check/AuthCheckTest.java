@@ -165,10 +165,10 @@ class AuthCheckTest {
     // Configured outside the container, the check has no key cache: every lookup fails.
     CheckRequest request =
         new CheckRequest("GET", "/petstore/", "api.example.com", KeyFormat.generate("kp"));
-    Verdict verdict = check.decide(request);
+    Verdict verdict = check.decide(request, Front.SERVLET);
     assertEquals(503, verdict.status());
     assertEquals("{\"error\":\"unavailable\"}", verdict.body());
-    assertEquals(503, check.decideFromMemory(request).orElseThrow().status());
+    assertEquals(503, check.decideFromMemory(request, Front.LISTENER).orElseThrow().status());
   }
 
   private static CheckRequest request(String path) {

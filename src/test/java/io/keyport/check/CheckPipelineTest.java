@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.keyport.platform.Metrics;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
@@ -268,16 +269,20 @@ class CheckPipelineTest {
     ScriptedCheck() {
       keyHeader = "api-key";
       headersFromMetadata = Optional.empty();
+      metrics = CheckMetrics.of(Metrics.standalone());
+      decisions = DecisionLog.off();
       init();
     }
 
     @Override
-    public Optional<Verdict> decideFromMemory(CheckRequest request) {
-      return "slow".equals(request.apiKey()) ? Optional.empty() : Optional.of(decide(request));
+    public Optional<Verdict> decideFromMemory(CheckRequest request, Front front) {
+      return "slow".equals(request.apiKey())
+          ? Optional.empty()
+          : Optional.of(decide(request, front));
     }
 
     @Override
-    public Verdict decide(CheckRequest request) {
+    public Verdict decide(CheckRequest request, Front front) {
       return "good".equals(request.apiKey())
           ? new Verdict(200, null, Map.of("x-solo-plan", "gold"))
           : new Verdict(401, AuthCheck.INVALID, Map.of());

@@ -1,0 +1,238 @@
+package io.keyport.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.keyport.platform.PrometheusText;
+import java.net.URI;
+import java.net.URL;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.UUID;
+import java.util.function.IntSupplier;
+import org.jboss.arquillian.container.test.api.Deployment;
+import org.jboss.arquillian.container.test.api.RunAsClient;
+import org.jboss.arquillian.junit5.ArquillianExtension;
+import org.jboss.arquillian.test.api.ArquillianResource;
+import org.jboss.shrinkwrap.api.spec.WebArchive;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Running Keyport in production: {@code /metrics} counts exactly what the check decided, with label
+ * sets that stay bounded whatever keys and paths arrive; {@code /health/ready} follows the database
+ * link while {@code /health/live} and the cached check keep answering.
+ */
+@ExtendWith(ArquillianExtension.class)
+@RunAsClient
+class OperationsIT {
+
+  private static final String DECISIONS = "keyport_check_decisions_total";
+  private static final HttpClient CLIENT = HttpClient.newHttpClient();
+
+  @Deployment(testable = false)
+  static WebArchive keyport() {
+    return Deployments.keyport();
+  }
+
+  @ArquillianResource URL base;
+
+  @Test
+  void decisionCountersReadExactlyTheSequenceOfChecks() throws Exception {
+    Http http = new Http(base);
+    String name = "ops" + UUID.randomUUID().toString().substring(0, 8);
+    TestDatabase.createProductWithPlan(name, "requests_per_unit, rate_unit", "5, 'MINUTE'");
+    try {
+      String key = newKey(http, name);
+      for (int i = 0; i < 3; i++) {
+        assertEquals(200, http.check("/" + name + "/things", key).statusCode());
+      }
+      assertEquals(403, http.check("/petstore/pets", key).statusCode());
+      for (int i = 0; i < 2; i++) {
+        assertEquals(200, listener("/" + name + "/things", key).statusCode());
+      }
+      assertEquals(429, listener("/" + name + "/things", key).statusCode());
+      double signInFailures = scrape().value("keyport_signin_failures_total", password());
+      assertEquals(
+          401,
+          http.api("GET", "api/v1/me", "nobody-" + name + "@example.com", "wrong", null)
+              .statusCode());
+
+      PrometheusText metrics = scrape();
+      assertEquals(3.0, metrics.value(DECISIONS, labels("servlet", "allowed", name)));
+      assertEquals(1.0, metrics.value(DECISIONS, labels("servlet", "route_not_allowed", name)));
+      assertEquals(2.0, metrics.value(DECISIONS, labels("listener", "allowed", name)));
+      assertEquals(1.0, metrics.value(DECISIONS, labels("listener", "rate_limited", name)));
+      assertEquals(0.0, metrics.value(DECISIONS, labels("servlet", "rate_limited", name)));
+      double decidedForThisPlan = 0;
+      for (PrometheusText.Sample sample : metrics.samples(DECISIONS)) {
+        if (name.equals(sample.labels().get("plan"))) {
+          decidedForThisPlan += sample.value();
+        }
+      }
+      assertEquals(7.0, decidedForThisPlan, "every check of the key, counted once");
+      assertEquals(signInFailures + 1, metrics.value("keyport_signin_failures_total", password()));
+      assertTrue(metrics.value("keyport_db_key_lookups_total", Map.of("result", "found")) >= 1);
+      assertTrue(metrics.value("keyport_key_cache_hits_total", Map.of("kind", "known")) >= 5);
+      assertTrue(metrics.value("keyport_key_cache_size", Map.of()) >= 1);
+      assertEquals(1.0, metrics.value("keyport_change_feed_listening", Map.of()));
+      assertTrue(metrics.families().containsKey("jvm_memory_used_bytes"));
+      assertTrue(
+          metrics.value("keyport_check_latency_seconds_count", Map.of("front", "listener")) >= 3);
+    } finally {
+      TestDatabase.retireProduct(name);
+    }
+  }
+
+  @Test
+  void labelSetsStayBoundedUnderTenThousandRandomKeysAndPaths() throws Exception {
+    Random random = new Random(18);
+    Set<Map<String, String>> before = labelSets(scrape());
+    Set<String> sent = new HashSet<>();
+    for (int i = 0; i < 10_000; i++) {
+      String path = "/r" + Long.toHexString(random.nextLong()) + "/" + i;
+      String key =
+          i % 10 == 0
+              ? SpecKeys.wellFormed(random)
+              : "kp_" + Long.toString(random.nextLong() & Long.MAX_VALUE, 36);
+      sent.add(path);
+      sent.add(key);
+      int status = listener(path, key).statusCode();
+      assertEquals(401, status, "random key " + i);
+    }
+    PrometheusText metrics = scrape();
+    Set<Map<String, String>> added = labelSets(metrics);
+    added.removeAll(before);
+    for (Map<String, String> labels : added) {
+      assertEquals("none", labels.get("product"), "a new label set: " + labels);
+      assertEquals("none", labels.get("plan"), "a new label set: " + labels);
+    }
+    for (PrometheusText.Family family : metrics.families().values()) {
+      for (PrometheusText.Sample sample : family.samples()) {
+        for (String value : sample.labels().values()) {
+          assertFalse(sent.contains(value), sample + " carries a key or a path");
+        }
+      }
+    }
+    assertTrue(
+        metrics.value(
+                DECISIONS,
+                Map.of(
+                    "front",
+                    "listener",
+                    "outcome",
+                    "invalid_api_key",
+                    "product",
+                    "none",
+                    "plan",
+                    "none"))
+            >= 10_000);
+  }
+
+  @Test
+  void readinessFollowsTheDatabaseWhileLivenessAndCachedKeysCarryOn() throws Exception {
+    Http http = new Http(base);
+    String key = newKey(http, "gold", "petstore");
+    assertEquals(200, http.check("/petstore/pets", key).statusCode());
+    assertEquals(200, eventually(() -> status("health/ready"), 200), "ready before the cut");
+
+    TestDatabase.cutKeyportOff();
+    try {
+      assertEquals(503, eventually(() -> status("health/ready"), 503), "ready with no database");
+      HttpResponse<String> ready = get("health/ready");
+      assertTrue(ready.body().contains("does not answer"), ready.body());
+      assertEquals(200, status("health/live"));
+      assertEquals(200, http.check("/petstore/pets", key).statusCode(), "cached key while down");
+    } finally {
+      TestDatabase.reconnectKeyport();
+    }
+    assertEquals(200, eventually(() -> status("health/ready"), 200), "ready after the cut");
+    HttpResponse<String> ready = get("health/ready");
+    assertTrue(ready.body().contains("\"changeFeed\":\"listening\""), ready.body());
+  }
+
+  private PrometheusText scrape() {
+    HttpResponse<String> response = get("metrics");
+    assertEquals(200, response.statusCode(), response.body());
+    assertTrue(
+        response.headers().firstValue("Content-Type").orElse("").startsWith("text/plain"),
+        "content type");
+    return PrometheusText.parse(response.body());
+  }
+
+  private static Set<Map<String, String>> labelSets(PrometheusText metrics) {
+    Set<Map<String, String>> sets = new HashSet<>();
+    for (PrometheusText.Sample sample : metrics.samples(DECISIONS)) {
+      sets.add(sample.labels());
+    }
+    return sets;
+  }
+
+  private static Map<String, String> labels(String front, String outcome, String name) {
+    return Map.of("front", front, "outcome", outcome, "product", name, "plan", name);
+  }
+
+  private static Map<String, String> password() {
+    return Map.of("method", "password");
+  }
+
+  private HttpResponse<String> get(String path) {
+    return new Http(base).send(new Http(base).request(path).GET());
+  }
+
+  private int status(String path) {
+    return get(path).statusCode();
+  }
+
+  /** Polls until the status is the expected one, at most 60 times half a second apart. */
+  private static int eventually(IntSupplier status, int expected) throws InterruptedException {
+    int last = status.getAsInt();
+    for (int i = 0; i < 60 && last != expected; i++) {
+      Thread.sleep(500);
+      last = status.getAsInt();
+    }
+    return last;
+  }
+
+  private static HttpResponse<String> listener(String path, String key) throws Exception {
+    HttpRequest request =
+        HttpRequest.newBuilder(
+                URI.create(
+                    "http://127.0.0.1:"
+                        + System.getProperty("it.check.port")
+                        + "/auth/check"
+                        + path))
+            .header("api-key", key)
+            .GET()
+            .build();
+    return CLIENT.send(request, HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static String newKey(Http http, String name) {
+    return newKey(http, name, name);
+  }
+
+  private static String newKey(Http http, String plan, String product) {
+    HttpResponse<String> created =
+        http.api(
+            "POST",
+            "api/v1/api-keys",
+            "dev@example.com",
+            "dev",
+            "{\"apiKeyName\":\"ops-"
+                + UUID.randomUUID()
+                + "\",\"apiProduct\":\""
+                + product
+                + "\",\"usagePlan\":\""
+                + plan
+                + "\"}");
+    assertEquals(201, created.statusCode(), created.body());
+    return DatabaseOutageIT.field(created.body(), "apiKey");
+  }
+}
