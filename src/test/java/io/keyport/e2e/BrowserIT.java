@@ -131,9 +131,17 @@ class BrowserIT {
     wait.until(ExpectedConditions.invisibilityOfElementLocated(By.id("temporaryPassword")));
     signOut();
 
-    // 4. The developer makes a key on the product's page and passes the check on its route.
+    // 4. The developer signs in with it, is sent to choose a password of their own, and then
+    //    makes a key on the product's page and passes the check on its route.
     signIn(developer, password);
-    wait.until(ExpectedConditions.urlContains("/portal/"));
+    wait.until(ExpectedConditions.urlContains("/portal/profile.xhtml"));
+    visible(By.id("changeRequired"));
+    String own = "own password " + password;
+    browser.findElement(By.name("passwordForm:currentPassword")).sendKeys(password);
+    browser.findElement(By.name("passwordForm:newPassword")).sendKeys(own);
+    browser.findElement(By.name("passwordForm:confirmPassword")).sendKeys(own);
+    browser.findElement(By.id("passwordForm:changePassword")).click();
+    visible(By.xpath("//*[contains(., 'Your password is changed')]"));
     browser.get(http.uri("/portal/product.xhtml?slug=" + slug).toString());
     wait.until(ExpectedConditions.textToBe(By.id("productName"), "E2E " + run));
     visible(By.xpath("//button[contains(@id,':addKey')]")).click();

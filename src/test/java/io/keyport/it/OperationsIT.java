@@ -5,6 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.keyport.platform.PrometheusText;
+import io.keyport.testsupport.Http;
+import io.keyport.testsupport.KeyportServer;
+import io.keyport.testsupport.KeyportServers;
+import io.keyport.testsupport.Shared;
 import java.net.URI;
 import java.net.URL;
 import java.net.http.HttpClient;
@@ -16,11 +20,6 @@ import java.util.Random;
 import java.util.Set;
 import java.util.UUID;
 import java.util.function.IntSupplier;
-import org.jboss.arquillian.container.test.api.Deployment;
-import org.jboss.arquillian.container.test.api.RunAsClient;
-import org.jboss.arquillian.junit5.ArquillianExtension;
-import org.jboss.arquillian.test.api.ArquillianResource;
-import org.jboss.shrinkwrap.api.spec.WebArchive;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -29,19 +28,15 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * sets that stay bounded whatever keys and paths arrive; {@code /health/ready} follows the database
  * link while {@code /health/live} and the cached check keep answering.
  */
-@ExtendWith(ArquillianExtension.class)
-@RunAsClient
+@ExtendWith(KeyportServers.class)
 class OperationsIT {
 
   private static final String DECISIONS = "keyport_check_decisions_total";
   private static final HttpClient CLIENT = HttpClient.newHttpClient();
 
-  @Deployment(testable = false)
-  static WebArchive keyport() {
-    return Deployments.keyport();
-  }
+  @Shared static KeyportServer node;
 
-  @ArquillianResource URL base;
+  @Shared URL base;
 
   @Test
   void decisionCountersReadExactlyTheSequenceOfChecks() throws Exception {
@@ -205,7 +200,7 @@ class OperationsIT {
         HttpRequest.newBuilder(
                 URI.create(
                     "http://127.0.0.1:"
-                        + System.getProperty("it.check.port")
+                        + node.checkPort()
                         + "/auth/check"
                         + path))
             .header("api-key", key)
