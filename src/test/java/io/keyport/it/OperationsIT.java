@@ -198,11 +198,7 @@ class OperationsIT {
   private static HttpResponse<String> listener(String path, String key) throws Exception {
     HttpRequest request =
         HttpRequest.newBuilder(
-                URI.create(
-                    "http://127.0.0.1:"
-                        + node.checkPort()
-                        + "/auth/check"
-                        + path))
+                URI.create("http://127.0.0.1:" + node.checkPort() + "/auth/check" + path))
             .header("api-key", key)
             .GET()
             .build();

@@ -41,8 +41,8 @@ public final class Users {
   }
 
   /**
-   * The user replaces the temporary password with one of their own, as Keyport makes them do
-   * before anything else works; the chosen password is returned.
+   * The user replaces the temporary password with one of their own, as Keyport makes them do before
+   * anything else works; the chosen password is returned.
    */
   public static String ownPassword(Http http, String username, String temporary) {
     String chosen = "own password " + temporary;
