@@ -1,7 +1,9 @@
 package io.keyport.api;
 
+import io.keyport.identity.Roles;
 import io.keyport.mirror.MirrorResync;
 import io.keyport.mirror.RedisMirror;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -12,6 +14,7 @@ import jakarta.ws.rs.core.Response;
 import java.sql.SQLException;
 
 /** The Redis mirror for administrators (web.xml admits only the admin role): state, resync. */
+@RolesAllowed(Roles.ADMIN)
 @Path("admin/redis-mirror")
 @Produces(MediaType.APPLICATION_JSON)
 public class AdminMirrorResource {

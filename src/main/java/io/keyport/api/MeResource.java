@@ -1,7 +1,9 @@
 package io.keyport.api;
 
+import io.keyport.identity.Roles;
 import io.keyport.identity.UserView;
 import io.keyport.identity.Users;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.security.enterprise.SecurityContext;
 import jakarta.ws.rs.GET;
@@ -11,6 +13,7 @@ import jakarta.ws.rs.core.MediaType;
 import java.util.List;
 
 /** Who the caller is. */
+@RolesAllowed({Roles.DEVELOPER, Roles.ADMIN})
 @Path("me")
 @Produces(MediaType.APPLICATION_JSON)
 public class MeResource {
