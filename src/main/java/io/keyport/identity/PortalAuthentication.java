@@ -1,6 +1,7 @@
 package io.keyport.identity;
 
 import io.keyport.platform.ClientAddress;
+import io.keyport.platform.SecurityHeaders;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.json.Json;
@@ -81,6 +82,8 @@ public class PortalAuthentication implements HttpAuthenticationMechanism {
     if (path.startsWith("/auth/check") || path.equals("/ping") || path.startsWith("/health")) {
       return context.doNothing();
     }
+    // This runs before any servlet filter, and a refusal written here never reaches one.
+    SecurityHeaders.apply(request, response);
     if (path.equals(OidcSignIn.LOGIN_PATH)) {
       return startProviderSignIn(request, context);
     }

@@ -34,34 +34,49 @@ public class SecurityHeaders extends HttpFilter {
   private static final long serialVersionUID = 1L;
   static final String API_POLICY = "default-src 'none'; frame-ancestors 'none'";
 
-  private long hstsMaxAge;
-
-  @Override
-  public void init() {
-    hstsMaxAge =
-        ConfigProvider.getConfig()
-            .getOptionalValue("keyport.http.hsts-max-age", Long.class)
-            .orElse(31_536_000L);
-  }
+  private static volatile Long hstsMaxAge;
 
   @Override
   protected void doFilter(
       HttpServletRequest request, HttpServletResponse response, FilterChain chain)
       throws IOException, ServletException {
+    apply(request, response);
+    chain.doFilter(request, response);
+  }
+
+  /**
+   * Sets the headers on {@code response}. The filter does this for every answer the application
+   * writes; the authentication mechanism calls it too, because its refusals (401, 429, 503, the
+   * redirect to the login page) are written before any filter runs.
+   */
+  public static void apply(HttpServletRequest request, HttpServletResponse response) {
     // The request's own path: a servlet path stops short (the REST API's is "/api/v1").
     String path = request.getRequestURI().substring(request.getContextPath().length());
-    if (!path.startsWith("/auth/check")) {
-      response.setHeader("X-Content-Type-Options", "nosniff");
-      response.setHeader("Referrer-Policy", "same-origin");
-      response.setHeader("X-Frame-Options", "DENY");
-      if (path.startsWith("/api/")) {
-        response.setHeader("Content-Security-Policy", API_POLICY);
-        response.setHeader("Cache-Control", "no-store");
-      }
-      if (hstsMaxAge > 0 && ClientAddress.isSecure(request)) {
-        response.setHeader("Strict-Transport-Security", "max-age=" + hstsMaxAge);
-      }
+    if (path.startsWith("/auth/check")) {
+      return;
     }
-    chain.doFilter(request, response);
+    response.setHeader("X-Content-Type-Options", "nosniff");
+    response.setHeader("Referrer-Policy", "same-origin");
+    response.setHeader("X-Frame-Options", "DENY");
+    if (path.startsWith("/api/")) {
+      response.setHeader("Content-Security-Policy", API_POLICY);
+      response.setHeader("Cache-Control", "no-store");
+    }
+    long maxAge = hstsMaxAge();
+    if (maxAge > 0 && ClientAddress.isSecure(request)) {
+      response.setHeader("Strict-Transport-Security", "max-age=" + maxAge);
+    }
+  }
+
+  private static long hstsMaxAge() {
+    Long known = hstsMaxAge;
+    if (known == null) {
+      known =
+          ConfigProvider.getConfig()
+              .getOptionalValue("keyport.http.hsts-max-age", Long.class)
+              .orElse(31_536_000L);
+      hstsMaxAge = known;
+    }
+    return known;
   }
 }

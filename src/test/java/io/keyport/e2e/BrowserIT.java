@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
 import java.util.UUID;
+import java.util.logging.Level;
 import java.util.stream.Stream;
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.container.test.api.RunAsClient;
@@ -40,6 +41,9 @@ import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.interactions.Actions;
+import org.openqa.selenium.logging.LogEntry;
+import org.openqa.selenium.logging.LogType;
+import org.openqa.selenium.logging.LoggingPreferences;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
@@ -95,6 +99,11 @@ class BrowserIT {
         "--no-first-run",
         "--window-size=1366,900",
         "--user-data-dir=" + profile);
+    // The browser's console, where Chromium reports every script or style the page's Content
+    // Security Policy blocked (cspViolations).
+    LoggingPreferences logs = new LoggingPreferences();
+    logs.enable(LogType.BROWSER, Level.ALL);
+    options.setCapability(ChromeOptions.LOGGING_PREFS, logs);
     browser = new ChromeDriver(service, options);
     wait = new WebDriverWait(browser, PATIENCE);
     // Full-page navigations and ajax updates replace elements between two polls.
@@ -156,6 +165,11 @@ class BrowserIT {
     browser.get(http.uri("/login.xhtml").toString());
     signIn("admin@example.com", "admin");
     wait.until(ExpectedConditions.urlContains("/admin/"));
+    // The dashboard's charts draw under the page's Content Security Policy.
+    browser.get(http.uri("/admin/dashboard.xhtml").toString());
+    visible(By.cssSelector("[id$='minuteChart'] canvas"));
+    assertTrue(chartDrawn("minuteChart") && chartDrawn("hourChart"), "dashboard charts drawn");
+    assertNoCspViolations("admin dashboard");
     browser.get(http.uri("/admin/plan.xhtml").toString());
     wait.until(ExpectedConditions.textToBe(By.tagName("h1"), "New usage plan"));
     visible(By.id("planForm:displayName")).sendKeys("E2E " + run);
@@ -163,6 +177,7 @@ class BrowserIT {
     browser.findElement(By.id("planForm:requests_input")).sendKeys("100");
     browser.findElement(By.id("planForm:save")).click();
     wait.until(ExpectedConditions.urlContains("/admin/plans.xhtml"));
+    assertNoCspViolations("admin plan editor");
 
     // 2. ... and a product with one route that offers it.
     browser.get(http.uri("/admin/product.xhtml").toString());
@@ -172,6 +187,7 @@ class BrowserIT {
     browser.findElement(By.xpath("//label[contains(., '(" + plan + ")')]")).click();
     browser.findElement(By.id("editor:save")).click();
     visible(By.xpath("//*[contains(@class,'ui-growl-message')][contains(., 'is created')]"));
+    assertNoCspViolations("admin product editor");
 
     // 3. ... and a developer account, whose temporary password is shown once.
     browser.get(http.uri("/admin/users.xhtml").toString());
@@ -183,6 +199,7 @@ class BrowserIT {
     assertFalse(password.isEmpty(), "no temporary password shown");
     browser.findElement(By.id("createForm:done")).click();
     wait.until(ExpectedConditions.invisibilityOfElementLocated(By.id("temporaryPassword")));
+    assertNoCspViolations("admin users");
     signOut();
 
     // 4. The developer makes a key on the product's page and passes the check on its route.
@@ -223,6 +240,7 @@ class BrowserIT {
     HttpResponse<String> refused = http.check("/" + slug + "/orders", key);
     assertEquals(401, refused.statusCode(), refused.body());
     assertEquals("invalid_api_key", refused.headers().firstValue("x-keyport-deny").orElse(null));
+    assertNoCspViolations("admin users, disabling");
     // Off the catalogue again, for the tests that read it.
     TestDatabase.retireProduct(slug);
   }
@@ -377,7 +395,12 @@ class BrowserIT {
     assertEquals(401, refused.statusCode(), refused.body());
     screenshot("keys-deleted.png");
 
-    // 8. Logging out ends the session: the portal sends the browser back to the login page.
+    // 8. The product page's API reference (Swagger UI) draws under the Content Security Policy.
+    browser.get(http.uri("/portal/product.xhtml?slug=petstore").toString());
+    visible(By.cssSelector("#apiReference .opblock"));
+    screenshot("product-api-reference.png");
+
+    // 9. Logging out ends the session: the portal sends the browser back to the login page.
     browser.findElement(By.id("accountForm:logout")).click();
     wait.until(ExpectedConditions.urlContains("/login.xhtml"));
     wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("login"), "signed out"));
@@ -467,6 +490,29 @@ class BrowserIT {
   private void screenshot(String file) throws IOException {
     settled();
     capture(file);
+    assertNoCspViolations(file);
+  }
+
+  /**
+   * Fails if Chromium's console reports anything the page's Content Security Policy blocked since
+   * the last look (an inline script or handler, eval, a foreign source): such a page is broken.
+   */
+  private void assertNoCspViolations(String where) {
+    List<String> violations =
+        browser.manage().logs().get(LogType.BROWSER).getAll().stream()
+            .map(LogEntry::getMessage)
+            .filter(m -> m.contains("Content Security Policy"))
+            .toList();
+    assertTrue(violations.isEmpty(), where + ": the browser blocked " + violations);
+  }
+
+  private boolean chartDrawn(String chartId) {
+    return Boolean.TRUE.equals(
+        ((JavascriptExecutor) browser)
+            .executeScript(
+                "return !!Chart.getChart(document.querySelector(\"[id$='\" + arguments[0]"
+                    + " + \"'] canvas\"));",
+                chartId));
   }
 
   private void capture(String file) throws IOException {
