@@ -1029,8 +1029,8 @@ class AdminPeopleIT {
 
     /**
      * What PrimeFaces' script adds to every form under its CSP mode, as a real browser sends it:
-     * the page's nonce, without which a post that renders a page again is refused. Nothing when
-     * the page has none (CSP mode off).
+     * the page's nonce, without which a post that renders a page again is refused. Nothing when the
+     * page has none (CSP mode off).
      */
     private static String nonce(String page) {
       Matcher nonce = Pattern.compile("<script[^>]*\\snonce=\"([^\"]+)\"").matcher(page);
