@@ -3,6 +3,7 @@ package io.keyport.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -871,11 +872,16 @@ class AdminPeopleIT {
             new String[] {"admin/key.xhtml?id=" + someKey, "Key details"},
             new String[] {"admin/audit.xhtml", "Audit log"},
             new String[] {"admin/mirror.xhtml", "Redis mirror"});
+    // Pages take no HTTP Basic (docs/security-web.md): each person signs in on the login page.
+    Browser developer = new Browser(base);
+    assertNotNull(developer.signIn(DEV, DEV_PASSWORD), "the developer signs in");
+    Browser admin = new Browser(base);
+    assertNotNull(admin.signIn(ADMIN, ADMIN_PASSWORD), "the admin signs in");
     for (String[] page : pages) {
-      HttpResponse<String> refused = page(http, page[0], DEV, DEV_PASSWORD);
+      HttpResponse<String> refused = developer.page(page[0]);
       assertEquals(403, refused.statusCode(), page[0]);
       assertTrue(refused.body().contains("Not allowed"), page[0] + ": the forbidden page");
-      HttpResponse<String> shown = page(http, page[0], ADMIN, ADMIN_PASSWORD);
+      HttpResponse<String> shown = admin.page(page[0]);
       assertEquals(200, shown.statusCode(), page[0]);
       assertTrue(shown.body().contains(page[1]), page[0] + " shows " + page[1]);
       assertFalse(shown.body().contains("Something went wrong"), page[0] + " renders");
@@ -1043,6 +1049,10 @@ class AdminPeopleIT {
       return send(http.request(path).header("Accept", "application/json").GET());
     }
 
+    HttpResponse<String> page(String path) throws Exception {
+      return send(http.request(path).header("Accept", "text/html").GET());
+    }
+
     private HttpResponse<String> send(HttpRequest.Builder request) throws Exception {
       return client.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
@@ -1127,14 +1137,6 @@ class AdminPeopleIT {
     List<JsonNode> events = events(http, query);
     assertEquals(1, events.size(), query + ": " + events);
     return events.get(0);
-  }
-
-  private static HttpResponse<String> page(Http http, String path, String user, String password) {
-    return http.send(
-        http.request(path)
-            .header("Authorization", Http.basic(user, password))
-            .header("Accept", "text/html")
-            .GET());
   }
 
   private static JsonNode ok(HttpResponse<String> response) throws Exception {
