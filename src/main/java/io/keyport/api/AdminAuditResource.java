@@ -4,6 +4,8 @@ import io.keyport.audit.AuditCsv;
 import io.keyport.audit.AuditEntry;
 import io.keyport.audit.AuditFilter;
 import io.keyport.audit.AuditLog;
+import io.keyport.identity.Roles;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.json.Json;
 import jakarta.json.JsonException;
@@ -27,6 +29,7 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /** The audit log, for administrators (web.xml admits only the admin role): search and CSV. */
+@RolesAllowed(Roles.ADMIN)
 @Path("admin/audit-events")
 @Tag(name = "Admin: audit log", description = "Needs the admin role; 403 otherwise.")
 public class AdminAuditResource {

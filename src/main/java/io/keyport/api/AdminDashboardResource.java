@@ -1,11 +1,13 @@
 package io.keyport.api;
 
 import io.keyport.catalog.Catalog;
+import io.keyport.identity.Roles;
 import io.keyport.identity.UserAdministration;
 import io.keyport.keys.KeyDirectory;
 import io.keyport.limits.RecentTraffic;
 import io.keyport.limits.Traffic;
 import io.keyport.mirror.RedisMirror;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -19,6 +21,7 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /** The admin dashboard's figures, for scripts and monitors (admin role only). */
+@RolesAllowed(Roles.ADMIN)
 @Path("admin/dashboard")
 @Produces(MediaType.APPLICATION_JSON)
 @Tag(name = "Admin: dashboard", description = "Needs the admin role; 403 otherwise.")

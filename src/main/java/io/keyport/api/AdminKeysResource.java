@@ -1,5 +1,6 @@
 package io.keyport.api;
 
+import io.keyport.identity.Roles;
 import io.keyport.keys.AdminKeyView;
 import io.keyport.keys.KeyAdministration;
 import io.keyport.keys.KeyChange;
@@ -8,6 +9,7 @@ import io.keyport.keys.KeyFilter;
 import io.keyport.keys.KeyStatus;
 import io.keyport.limits.UsageHistory;
 import io.keyport.platform.RequestRefused;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.security.enterprise.SecurityContext;
 import jakarta.ws.rs.Consumes;
@@ -31,6 +33,7 @@ import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /** Every user's API keys, for administrators (web.xml admits only the admin role). */
+@RolesAllowed(Roles.ADMIN)
 @Path("admin/api-keys")
 @Produces(MediaType.APPLICATION_JSON)
 @Tag(name = "Admin: API keys", description = "Needs the admin role; 403 otherwise.")

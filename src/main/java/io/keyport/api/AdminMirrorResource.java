@@ -1,7 +1,9 @@
 package io.keyport.api;
 
+import io.keyport.identity.Roles;
 import io.keyport.mirror.MirrorResync;
 import io.keyport.mirror.RedisMirror;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -16,6 +18,7 @@ import java.util.List;
  * The Redis mirror for administrators (web.xml admits only the admin role): state with dead
  * letters, resync (which also retries the dead letters).
  */
+@RolesAllowed(Roles.ADMIN)
 @Path("admin/redis-mirror")
 @Produces(MediaType.APPLICATION_JSON)
 public class AdminMirrorResource {

@@ -5,7 +5,9 @@ import io.keyport.catalog.ProductDraft;
 import io.keyport.catalog.Products;
 import io.keyport.catalog.Retirement;
 import io.keyport.catalog.RouteView;
+import io.keyport.identity.Roles;
 import io.keyport.platform.RequestRefused;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.security.enterprise.SecurityContext;
 import jakarta.ws.rs.Consumes;
@@ -29,6 +31,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
  * API products for administrators (web.xml admits only the admin role): list, read, create, edit,
  * retire. Edits send back the {@code lockVersion} they read; a stale one gets 409.
  */
+@RolesAllowed(Roles.ADMIN)
 @Path("admin/api-products")
 @Produces(MediaType.APPLICATION_JSON)
 @Tag(

@@ -4,7 +4,9 @@ import io.keyport.catalog.ManagedPlan;
 import io.keyport.catalog.PlanDraft;
 import io.keyport.catalog.PlanView;
 import io.keyport.catalog.UsagePlans;
+import io.keyport.identity.Roles;
 import io.keyport.platform.RequestRefused;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.security.enterprise.SecurityContext;
 import jakarta.ws.rs.Consumes;
@@ -29,6 +31,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
  * changed limit applies to existing keys at once. Edits send back the {@code lockVersion} they
  * read; a stale one gets 409.
  */
+@RolesAllowed(Roles.ADMIN)
 @Path("admin/usage-plans")
 @Produces(MediaType.APPLICATION_JSON)
 @Tag(

@@ -6,6 +6,7 @@ import io.keyport.identity.NewAccount;
 import io.keyport.identity.Roles;
 import io.keyport.identity.UserAdministration;
 import io.keyport.platform.RequestRefused;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.security.enterprise.SecurityContext;
 import jakarta.ws.rs.Consumes;
@@ -31,6 +32,7 @@ import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /** Users, for administrators (web.xml admits only the admin role). */
+@RolesAllowed(Roles.ADMIN)
 @Path("admin/users")
 @Produces(MediaType.APPLICATION_JSON)
 @Tag(name = "Admin: users", description = "Needs the admin role; 403 otherwise.")

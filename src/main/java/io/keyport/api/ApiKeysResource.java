@@ -1,10 +1,12 @@
 package io.keyport.api;
 
+import io.keyport.identity.Roles;
 import io.keyport.keys.ApiKeys;
 import io.keyport.keys.CreatedKey;
 import io.keyport.keys.KeyView;
 import io.keyport.keys.NewKey;
 import io.keyport.platform.RequestRefused;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.security.enterprise.SecurityContext;
 import jakarta.ws.rs.Consumes;
@@ -24,6 +26,7 @@ import java.util.Map;
 import java.util.UUID;
 
 /** The caller's own API keys. Other users' keys do not exist here: their ids answer 404. */
+@RolesAllowed({Roles.DEVELOPER, Roles.ADMIN})
 @Path("api-keys")
 @Produces(MediaType.APPLICATION_JSON)
 public class ApiKeysResource {

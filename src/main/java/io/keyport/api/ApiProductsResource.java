@@ -4,7 +4,9 @@ import io.keyport.catalog.Catalog;
 import io.keyport.catalog.PlanView;
 import io.keyport.catalog.ProductView;
 import io.keyport.catalog.RateUnit;
+import io.keyport.identity.Roles;
 import io.keyport.platform.RequestRefused;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -15,6 +17,7 @@ import jakarta.ws.rs.core.Response;
 import java.util.List;
 
 /** The catalogue: API products with their plans, and each product's OpenAPI document. */
+@RolesAllowed({Roles.DEVELOPER, Roles.ADMIN})
 @Path("api-products")
 @Produces(MediaType.APPLICATION_JSON)
 public class ApiProductsResource {

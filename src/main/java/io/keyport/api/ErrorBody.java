@@ -25,7 +25,10 @@ final class ErrorBody {
       refusal.fieldErrors().forEach(fields::add);
       body.add("fields", fields);
     }
-    return respond(refusal.reason().status(), body);
+    Response response = respond(refusal.reason().status(), body);
+    return refusal.retryAfterSeconds() > 0
+        ? Response.fromResponse(response).header("Retry-After", refusal.retryAfterSeconds()).build()
+        : response;
   }
 
   private static JsonObjectBuilder body(String error, String message) {

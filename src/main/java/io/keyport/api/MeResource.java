@@ -1,10 +1,12 @@
 package io.keyport.api;
 
 import io.keyport.identity.Passwords;
+import io.keyport.identity.Roles;
 import io.keyport.identity.SignedIn;
 import io.keyport.identity.UserView;
 import io.keyport.identity.Users;
 import io.keyport.platform.RequestRefused;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.security.enterprise.SecurityContext;
 import jakarta.servlet.http.HttpServletRequest;
@@ -21,6 +23,7 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
 /** Who the caller is. */
+@RolesAllowed({Roles.DEVELOPER, Roles.ADMIN})
 @Path("me")
 @Produces(MediaType.APPLICATION_JSON)
 public class MeResource {

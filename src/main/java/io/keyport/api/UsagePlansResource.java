@@ -2,6 +2,8 @@ package io.keyport.api;
 
 import io.keyport.api.ApiProductsResource.Plan;
 import io.keyport.catalog.Catalog;
+import io.keyport.identity.Roles;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -10,6 +12,7 @@ import jakarta.ws.rs.core.MediaType;
 import java.util.List;
 
 /** Every usage plan with its limits. */
+@RolesAllowed({Roles.DEVELOPER, Roles.ADMIN})
 @Path("usage-plans")
 @Produces(MediaType.APPLICATION_JSON)
 public class UsagePlansResource {

@@ -5,11 +5,20 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.security.enterprise.identitystore.Pbkdf2PasswordHash;
 import java.util.Map;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.microprofile.config.Config;
 
 /**
  * Password hashing with PBKDF2-HMAC-SHA512 at 210,000 iterations (OWASP's 2023 figure), through the
  * container's standard {@link Pbkdf2PasswordHash}. The stored form names its own algorithm and
  * iterations, so raising them later keeps old hashes verifiable.
+ *
+ * <p>A verification costs a core a few hundred milliseconds, so at most {@code
+ * keyport.auth.throttle.concurrent-password-checks} run at once (default: half the cores, at least
+ * one) and as many more may wait up to a second for a slot; any further one is refused at once with
+ * {@link PasswordChecksBusy}. A flood of guesses thus holds a few request threads at most, and the
+ * gateway check and signed-in pages keep the rest.
  */
 @ApplicationScoped
 public class Passwords {
@@ -18,8 +27,13 @@ public class Passwords {
   // takes as long for a missing user as for a wrong password.
   private static final String DECOY_PASSWORD = "keyport-decoy";
 
+  private static final long WAIT_MILLIS = 1000;
+
   @Inject private Pbkdf2PasswordHash pbkdf2;
+  @Inject private Config config;
   private String decoyHash;
+  private Semaphore running;
+  private Semaphore admitted;
 
   @PostConstruct
   void init() {
@@ -30,6 +44,16 @@ public class Passwords {
             "Pbkdf2PasswordHash.SaltSizeBytes", "32",
             "Pbkdf2PasswordHash.KeySizeBytes", "64"));
     decoyHash = pbkdf2.generate(DECOY_PASSWORD.toCharArray());
+    int slots =
+        config
+            .getOptionalValue("keyport.auth.throttle.concurrent-password-checks", Integer.class)
+            .orElse(Math.max(1, Runtime.getRuntime().availableProcessors() / 2));
+    if (slots < 1) {
+      throw new IllegalStateException(
+          "keyport.auth.throttle.concurrent-password-checks is " + slots + "; set it to 1 or more");
+    }
+    running = new Semaphore(slots);
+    admitted = new Semaphore(2 * slots);
   }
 
   /** The fewest characters a password a person chooses may have (NIST SP 800-63B asks for 8). */
@@ -64,12 +88,34 @@ public class Passwords {
     return pbkdf2.generate(password);
   }
 
+  /** Whether the password matches; throws {@link PasswordChecksBusy} when no slot is free. */
   public boolean verify(char[] password, String storedHash) {
-    return storedHash != null && pbkdf2.verify(password, storedHash);
+    return storedHash != null && bounded(password, storedHash);
   }
 
   /** Spends the time of one verification, for a user that does not exist. */
   public void verifyDecoy(char[] password) {
-    pbkdf2.verify(password, decoyHash);
+    bounded(password, decoyHash);
+  }
+
+  private boolean bounded(char[] password, String storedHash) {
+    if (!admitted.tryAcquire()) {
+      throw new PasswordChecksBusy();
+    }
+    try {
+      if (!running.tryAcquire(WAIT_MILLIS, TimeUnit.MILLISECONDS)) {
+        throw new PasswordChecksBusy();
+      }
+      try {
+        return pbkdf2.verify(password, storedHash);
+      } finally {
+        running.release();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new PasswordChecksBusy();
+    } finally {
+      admitted.release();
+    }
   }
 }

@@ -1,6 +1,8 @@
 package io.keyport.identity;
 
+import io.keyport.platform.ClientAddress;
 import io.keyport.platform.Metrics;
+import io.keyport.platform.SecurityHeaders;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.json.Json;
@@ -32,12 +34,19 @@ import java.util.logging.Logger;
  *   <li>sign-in through the OpenID Connect provider: {@code /oidc/login} sends the browser there,
  *       {@code /oidc/callback} takes it back and signs the session in ({@link OidcSignIn});
  *   <li>the session, on every later request, pages and REST API alike;
- *   <li>HTTP Basic and provider bearer tokens, for scripts calling the REST API, without creating a
- *       session.
+ *   <li>HTTP Basic (under {@code /api/} only; elsewhere the header is ignored, so a browser never
+ *       learns to send it) and provider bearer tokens, for scripts calling the REST API, without
+ *       creating a session.
  * </ul>
  *
- * Which of these are on is {@code keyport.auth.mode}: {@code local} has no provider, {@code oidc}
- * takes no local password (neither the form nor HTTP Basic), {@code both} takes everything.
+ * <p>Failed sign-ins of every kind are counted and throttled per account and per client address
+ * ({@link SignInThrottle}); a throttled attempt is refused before any password is hashed, with 429
+ * and {@code Retry-After} on the API and a message on the login page. A successful Basic
+ * verification is remembered briefly ({@link BasicSignIns}), so a script's calls do not each cost
+ * PBKDF2, and password verifications run in a few bounded slots ({@link Passwords}).
+ *
+ * <p>Which of these are on is {@code keyport.auth.mode}: {@code local} has no provider, {@code
+ * oidc} takes no local password (neither the form nor HTTP Basic), {@code both} takes everything.
  *
  * <p>A protected page sends an anonymous browser to the login page and back afterwards; the REST
  * API answers 401 with a JSON body instead. The gateway check is never authenticated here.
@@ -49,6 +58,13 @@ public class PortalAuthentication implements HttpAuthenticationMechanism {
   public static final String RETURN_TO_ATTRIBUTE = "io.keyport.returnTo";
   public static final String HOME_PAGE = "/portal/products.xhtml";
   public static final String SIGN_IN_FAILED_PAGE = "/error/sign-in.xhtml";
+
+  /**
+   * Set on a login-form request that was refused without checking the password: a Long, the seconds
+   * to wait (throttled), or 0 (every password check slot busy).
+   */
+  public static final String RETRY_AFTER_ATTRIBUTE = "io.keyport.signInRetryAfter";
+
   private static final String BASIC = "Basic ";
   private static final String BEARER = "Bearer ";
   private static final Logger LOG = Logger.getLogger(PortalAuthentication.class.getName());
@@ -58,6 +74,8 @@ public class PortalAuthentication implements HttpAuthenticationMechanism {
   @Inject private OidcSettings settings;
   @Inject private Users users;
   @Inject private Metrics metrics;
+  @Inject private SignInThrottle throttle;
+  @Inject private BasicSignIns basicSignIns;
 
   @Override
   public AuthenticationStatus validateRequest(
@@ -69,6 +87,8 @@ public class PortalAuthentication implements HttpAuthenticationMechanism {
         || path.equals("/metrics")) {
       return context.doNothing();
     }
+    // This runs before any servlet filter, and a refusal written here never reaches one.
+    SecurityHeaders.apply(request, response);
     if (path.equals(OidcSignIn.LOGIN_PATH)) {
       return startProviderSignIn(request, context);
     }
@@ -77,7 +97,7 @@ public class PortalAuthentication implements HttpAuthenticationMechanism {
     }
     Credential credential = context.getAuthParameters().getCredential();
     if (context.isAuthenticationRequest() && credential != null) {
-      return signInSession(request, context, identityStores.validate(credential));
+      return signInForm(request, context, credential);
     }
     HttpSession session = request.getSession(false);
     if (session != null && session.getAttribute(SignedIn.SESSION_ATTRIBUTE) instanceof SignedIn s) {
@@ -89,16 +109,19 @@ public class PortalAuthentication implements HttpAuthenticationMechanism {
       session.invalidate();
     }
     String authorization = request.getHeader("Authorization");
-    if (authorization != null && authorization.regionMatches(true, 0, BASIC, 0, BASIC.length())) {
-      CredentialValidationResult result = identityStores.validate(basic(authorization));
-      if (result.getStatus() == CredentialValidationResult.Status.VALID) {
-        return context.notifyContainerAboutLogin(result);
-      }
-      return isApi(path) ? unauthorized(response) : context.doNothing();
+    boolean basic =
+        authorization != null && authorization.regionMatches(true, 0, BASIC, 0, BASIC.length());
+    if (basic && isApi(path)) {
+      return signInBasic(request, response, context, authorization);
     }
     if (authorization != null
         && authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())
         && settings.mode().allowsOidc()) {
+      String address = ClientAddress.of(request);
+      long wait = throttle.retryAfterSeconds(null, address);
+      if (wait > 0) {
+        return isApi(path) ? tooManyAttempts(response, wait) : context.doNothing();
+      }
       try {
         UserView user = oidc.bearer(authorization.substring(BEARER.length()).trim());
         return context.notifyContainerAboutLogin(user.username(), Set.copyOf(user.roles()));
@@ -110,6 +133,9 @@ public class PortalAuthentication implements HttpAuthenticationMechanism {
                 + refused.reason().word()
                 + "): "
                 + refused.getMessage());
+        if (refused.reason().isTokenProblem()) {
+          throttle.failed(null, address, SignInThrottle.Channel.BEARER, refused.reason().word());
+        }
         return isApi(path) ? bearerRefused(response, refused) : context.doNothing();
       }
     }
@@ -117,7 +143,7 @@ public class PortalAuthentication implements HttpAuthenticationMechanism {
       return context.doNothing();
     }
     if (isApi(path)) {
-      return unauthorized(response);
+      return unauthorized(response, false);
     }
     if ("GET".equals(request.getMethod())) {
       String query = request.getQueryString();
@@ -212,6 +238,99 @@ public class PortalAuthentication implements HttpAuthenticationMechanism {
         : HOME_PAGE;
   }
 
+  private AuthenticationStatus signInForm(
+      HttpServletRequest request, HttpMessageContext context, Credential credential) {
+    String username =
+        credential instanceof UsernamePasswordCredential login ? login.getCaller() : null;
+    String address = ClientAddress.of(request);
+    long wait = throttle.retryAfterSeconds(username, address);
+    if (wait > 0) {
+      request.setAttribute(RETRY_AFTER_ATTRIBUTE, wait);
+      return context.notifyContainerAboutLogin(CredentialValidationResult.INVALID_RESULT);
+    }
+    CredentialValidationResult result;
+    try {
+      result = identityStores.validate(credential);
+    } catch (RuntimeException e) {
+      if (!busy(e)) {
+        throw e;
+      }
+      request.setAttribute(RETRY_AFTER_ATTRIBUTE, 0L);
+      return context.notifyContainerAboutLogin(CredentialValidationResult.INVALID_RESULT);
+    }
+    if (result.getStatus() == CredentialValidationResult.Status.VALID) {
+      throttle.succeeded(result.getCallerPrincipal().getName());
+    } else {
+      throttle.failed(username, address, SignInThrottle.Channel.FORM, "wrong_password");
+    }
+    return signInSession(request, context, result);
+  }
+
+  private AuthenticationStatus signInBasic(
+      HttpServletRequest request,
+      HttpServletResponse response,
+      HttpMessageContext context,
+      String authorization) {
+    Optional<UserView> recent = basicSignIns.recent(authorization).flatMap(users::current);
+    if (recent.isPresent()) {
+      return context.notifyContainerAboutLogin(
+          recent.get().username(), Set.copyOf(recent.get().roles()));
+    }
+    UsernamePasswordCredential credential = basic(authorization);
+    String address = ClientAddress.of(request);
+    long wait = throttle.retryAfterSeconds(credential.getCaller(), address);
+    if (wait > 0) {
+      return tooManyAttempts(response, wait);
+    }
+    CredentialValidationResult result;
+    try {
+      result = identityStores.validate(credential);
+    } catch (RuntimeException e) {
+      if (!busy(e)) {
+        throw e;
+      }
+      return refuseBusy(response);
+    }
+    if (result.getStatus() == CredentialValidationResult.Status.VALID) {
+      String username = result.getCallerPrincipal().getName();
+      throttle.succeeded(username);
+      basicSignIns.remember(authorization, username);
+      return context.notifyContainerAboutLogin(result);
+    }
+    throttle.failed(
+        credential.getCaller(), address, SignInThrottle.Channel.BASIC, "wrong_password");
+    return unauthorized(response, true);
+  }
+
+  private static boolean busy(Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause()) {
+      if (t instanceof PasswordChecksBusy) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static AuthenticationStatus tooManyAttempts(HttpServletResponse response, long seconds) {
+    response.setHeader("Retry-After", Long.toString(seconds));
+    return refuse(
+        response,
+        429,
+        "too_many_attempts",
+        "Too many failed sign-ins for this account or from this address. Try again in "
+            + seconds
+            + " s.");
+  }
+
+  private static AuthenticationStatus refuseBusy(HttpServletResponse response) {
+    response.setHeader("Retry-After", "1");
+    return refuse(
+        response,
+        HttpServletResponse.SC_SERVICE_UNAVAILABLE,
+        "busy",
+        "Keyport is busy checking other sign-ins. Try again in a second.");
+  }
+
   private AuthenticationStatus signInSession(
       HttpServletRequest request, HttpMessageContext context, CredentialValidationResult result) {
     if (result.getStatus() != CredentialValidationResult.Status.VALID) {
@@ -226,7 +345,7 @@ public class PortalAuthentication implements HttpAuthenticationMechanism {
     return context.notifyContainerAboutLogin(username, roles);
   }
 
-  private static Credential basic(String authorization) {
+  private static UsernamePasswordCredential basic(String authorization) {
     try {
       String decoded =
           new String(
@@ -247,7 +366,12 @@ public class PortalAuthentication implements HttpAuthenticationMechanism {
     return path.startsWith("/api/");
   }
 
-  private AuthenticationStatus unauthorized(HttpServletResponse response) {
+  /**
+   * 401 for the API. The Basic challenge goes only to a caller that sent Basic credentials: sent to
+   * a browser, it would open the browser's own password dialog and make the browser remember and
+   * replay the password.
+   */
+  private AuthenticationStatus unauthorized(HttpServletResponse response, boolean sentBasic) {
     AuthMode mode = settings.mode();
     String provider = settings.providerName();
     String message =
@@ -264,7 +388,7 @@ public class PortalAuthentication implements HttpAuthenticationMechanism {
                   + provider
                   + " (Authorization: Bearer <ID token>), or the portal's session cookie.";
         };
-    if (mode.allowsLocal()) {
+    if (sentBasic && mode.allowsLocal()) {
       response.addHeader("WWW-Authenticate", "Basic realm=\"keyport\", charset=\"UTF-8\"");
     }
     if (mode.allowsOidc()) {

@@ -4,6 +4,7 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.keyport.audit.AuditLog;
 import io.keyport.mirror.RedisNames;
+import io.keyport.platform.ClientAddress;
 import io.keyport.platform.DataChanged;
 import io.keyport.platform.RequestRefused;
 import jakarta.annotation.Resource;
@@ -13,6 +14,7 @@ import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.PersistenceContext;
+import jakarta.servlet.http.HttpServletRequest;
 import jakarta.transaction.Status;
 import jakarta.transaction.Synchronization;
 import jakarta.transaction.TransactionSynchronizationRegistry;
@@ -43,6 +45,8 @@ public class Users {
   @PersistenceContext private EntityManager em;
   @Inject private Passwords passwords;
   @Inject private AuditLog audit;
+  @Inject private SignInThrottle throttle;
+  @Inject private HttpServletRequest request;
   @Inject private Event<DataChanged> changes;
   @Resource private TransactionSynchronizationRegistry transactions;
 
@@ -206,7 +210,18 @@ public class Users {
       errors.put("newPassword", problem);
     }
     RequestRefused.throwIfAny(errors);
+    // Guessing the current password is guessing a password: throttled like a sign-in.
+    String address = ClientAddress.of(request);
+    long wait = throttle.retryAfterSeconds(username, address);
+    if (wait > 0) {
+      throw RequestRefused.tooManyAttempts(
+          "Too many wrong current passwords for this account or from this address. Try again in "
+              + wait
+              + " s.",
+          wait);
+    }
     if (!passwords.verify(current, user.getPasswordHash())) {
+      throttle.failed(username, address, SignInThrottle.Channel.PASSWORD_CHANGE, "wrong_password");
       throw new RequestRefused(
           RequestRefused.Reason.INVALID,
           "wrong_password",
@@ -220,6 +235,7 @@ public class Users {
           "newPassword",
           "The new password is the one you have now. Choose a different one.");
     }
+    throttle.succeeded(username);
     boolean wasTemporary = user.isPasswordChangeRequired();
     user.changePassword(passwords.hash(chosen), Instant.now().truncatedTo(ChronoUnit.MICROS));
     audit.record(
@@ -244,6 +260,14 @@ public class Users {
                     || session.since() == null
                     || !session.since().isBefore(s.passwordChangedAt()))
         .map(Standing::user);
+  }
+
+  /**
+   * The user as they are now, with the roles they hold now; empty once disabled or removed. For a
+   * remembered Basic sign-in, which is forgotten as soon as the user's row changes.
+   */
+  public Optional<UserView> current(String username) {
+    return standing(username).map(Standing::user);
   }
 
   /** Whether the user signs in with a temporary password, which they must change first. */

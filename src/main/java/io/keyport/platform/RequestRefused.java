@@ -17,7 +17,8 @@ public class RequestRefused extends RuntimeException {
   public enum Reason {
     INVALID(400),
     NOT_FOUND(404),
-    CONFLICT(409);
+    CONFLICT(409),
+    TOO_MANY_ATTEMPTS(429);
 
     private final int status;
 
@@ -34,6 +35,7 @@ public class RequestRefused extends RuntimeException {
   private final String error;
   private final String field;
   private final Map<String, String> fieldErrors;
+  private long retryAfterSeconds;
 
   public RequestRefused(Reason reason, String error, String field, String message) {
     super(message);
@@ -105,6 +107,19 @@ public class RequestRefused extends RuntimeException {
               + what
               + " returned, so no one's change is overwritten.");
     }
+  }
+
+  /** Refused until {@code seconds} have passed, after too many wrong attempts (a 429). */
+  public static RequestRefused tooManyAttempts(String message, long seconds) {
+    RequestRefused refusal =
+        new RequestRefused(Reason.TOO_MANY_ATTEMPTS, "too_many_attempts", null, message);
+    refusal.retryAfterSeconds = seconds;
+    return refusal;
+  }
+
+  /** Seconds until the same request may pass; 0 when waiting would not help. */
+  public long retryAfterSeconds() {
+    return retryAfterSeconds;
   }
 
   public static RequestRefused notFound(String message) {

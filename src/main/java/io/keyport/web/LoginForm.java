@@ -85,8 +85,16 @@ public class LoginForm {
     switch (status) {
       case SUCCESS -> external.redirect(external.getRequestContextPath() + returnTo(request));
       case SEND_CONTINUE -> faces.responseComplete();
-      default -> Messages.error(null, Texts.text("login.failed"));
+      default -> Messages.error(null, failure(request));
     }
+  }
+
+  /** Why the sign-in failed: a wrong password, or refused before the password was checked. */
+  private static String failure(HttpServletRequest request) {
+    if (request.getAttribute(PortalAuthentication.RETRY_AFTER_ATTRIBUTE) instanceof Long seconds) {
+      return seconds > 0 ? Texts.text("login.throttled", seconds) : Texts.text("login.busy");
+    }
+    return Texts.text("login.failed");
   }
 
   private static String returnTo(HttpServletRequest request) {

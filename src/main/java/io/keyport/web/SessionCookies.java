@@ -8,7 +8,8 @@ import org.eclipse.microprofile.config.ConfigProvider;
 
 /**
  * The session cookie: never readable by scripts, not sent on cross-site subrequests, and marked
- * Secure when {@code keyport.session.secure-cookie} is true (set it behind HTTPS).
+ * Secure unless {@code keyport.session.secure-cookie} is false: a deployment is expected behind
+ * HTTPS, and only the launcher's embedded trial on plain http://localhost turns it off.
  */
 @WebListener
 public class SessionCookies implements ServletContextListener {
@@ -21,6 +22,6 @@ public class SessionCookies implements ServletContextListener {
     cookie.setSecure(
         ConfigProvider.getConfig()
             .getOptionalValue("keyport.session.secure-cookie", Boolean.class)
-            .orElse(false));
+            .orElse(true));
   }
 }

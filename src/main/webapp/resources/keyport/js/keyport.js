@@ -65,3 +65,11 @@ Keyport.showApiReference = function (elementId) {
     docExpansion: 'list'
   });
 };
+
+// Pages hold no inline scripts (their Content Security Policy would block them): an API reference
+// on the page starts once the document, and the Swagger UI bundle after it, have loaded.
+document.addEventListener('DOMContentLoaded', function () {
+  if (document.getElementById('apiReference') && window.SwaggerUIBundle) {
+    Keyport.showApiReference('apiReference');
+  }
+});

@@ -102,6 +102,11 @@ class BrowserIT {
     browser.get(http.uri("/login.xhtml").toString());
     signIn("admin@example.com", "admin");
     wait.until(ExpectedConditions.urlContains("/admin/"));
+    // The dashboard's charts draw under the page's Content Security Policy.
+    browser.get(http.uri("/admin/dashboard.xhtml").toString());
+    visible(By.cssSelector("[id$='minuteChart'] canvas"));
+    assertTrue(chartDrawn("minuteChart") && chartDrawn("hourChart"), "dashboard charts drawn");
+    assertNoCspViolations("admin dashboard");
     browser.get(http.uri("/admin/plan.xhtml").toString());
     wait.until(ExpectedConditions.textToBe(By.tagName("h1"), "New usage plan"));
     visible(By.id("planForm:displayName")).sendKeys("E2E " + run);
@@ -109,6 +114,7 @@ class BrowserIT {
     browser.findElement(By.id("planForm:requests_input")).sendKeys("100");
     browser.findElement(By.id("planForm:save")).click();
     wait.until(ExpectedConditions.urlContains("/admin/plans.xhtml"));
+    assertNoCspViolations("admin plan editor");
 
     // 2. ... and a product with one route that offers it.
     browser.get(http.uri("/admin/product.xhtml").toString());
@@ -118,6 +124,7 @@ class BrowserIT {
     browser.findElement(By.xpath("//label[contains(., '(" + plan + ")')]")).click();
     browser.findElement(By.id("editor:save")).click();
     visible(By.xpath("//*[contains(@class,'ui-growl-message')][contains(., 'is created')]"));
+    assertNoCspViolations("admin product editor");
 
     // 3. ... and a developer account, whose temporary password is shown once.
     browser.get(http.uri("/admin/users.xhtml").toString());
@@ -129,6 +136,7 @@ class BrowserIT {
     assertFalse(password.isEmpty(), "no temporary password shown");
     browser.findElement(By.id("createForm:done")).click();
     wait.until(ExpectedConditions.invisibilityOfElementLocated(By.id("temporaryPassword")));
+    assertNoCspViolations("admin users");
     signOut();
 
     // 4. The developer signs in with it, is sent to choose a password of their own, and then
@@ -177,6 +185,7 @@ class BrowserIT {
     HttpResponse<String> refused = http.check("/" + slug + "/orders", key);
     assertEquals(401, refused.statusCode(), refused.body());
     assertEquals("invalid_api_key", refused.headers().firstValue("x-keyport-deny").orElse(null));
+    assertNoCspViolations("admin users, disabling");
     // Off the catalogue again, for the tests that read it.
     TestDatabase.retireProduct(slug);
   }
@@ -331,7 +340,12 @@ class BrowserIT {
     assertEquals(401, refused.statusCode(), refused.body());
     screenshot("keys-deleted.png");
 
-    // 8. Logging out ends the session: the portal sends the browser back to the login page.
+    // 8. The product page's API reference (Swagger UI) draws under the Content Security Policy.
+    browser.get(http.uri("/portal/product.xhtml?slug=petstore").toString());
+    visible(By.cssSelector("#apiReference .opblock"));
+    screenshot("product-api-reference.png");
+
+    // 9. Logging out ends the session: the portal sends the browser back to the login page.
     browser.findElement(By.id("accountForm:logout")).click();
     wait.until(ExpectedConditions.urlContains("/login.xhtml"));
     wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("login"), "signed out"));
@@ -421,5 +435,21 @@ class BrowserIT {
   private void screenshot(String file) throws IOException {
     settled();
     chromium.capture(file);
+    assertNoCspViolations(file);
+  }
+
+  /** Fails if the page's Content Security Policy blocked anything since the last look. */
+  private void assertNoCspViolations(String where) {
+    List<String> violations = chromium.cspViolations();
+    assertTrue(violations.isEmpty(), where + ": the browser blocked " + violations);
+  }
+
+  private boolean chartDrawn(String chartId) {
+    return Boolean.TRUE.equals(
+        ((JavascriptExecutor) browser)
+            .executeScript(
+                "return !!Chart.getChart(document.querySelector(\"[id$='\" + arguments[0]"
+                    + " + \"'] canvas\"));",
+                chartId));
   }
 }

@@ -3,12 +3,14 @@ package io.keyport.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.keyport.testsupport.AdminKeys;
 import io.keyport.testsupport.Chromium;
+import io.keyport.testsupport.FormBrowser;
 import io.keyport.testsupport.Http;
 import io.keyport.testsupport.KeyportServer;
 import io.keyport.testsupport.KeyportServers;
@@ -17,11 +19,8 @@ import io.keyport.testsupport.ServerConfig;
 import io.keyport.testsupport.Shared;
 import io.keyport.testsupport.Users;
 import io.lettuce.core.api.sync.RedisCommands;
-import java.net.CookieManager;
 import java.net.URL;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
@@ -37,7 +36,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.function.BooleanSupplier;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -241,7 +239,7 @@ class AdminPeopleIT {
     assertEquals(200, http.check("/petstore/pets", key.value()).statusCode());
     eventually(() -> inRedis(key, alice), "alice's key in Redis");
 
-    Browser session = new Browser(base);
+    FormBrowser session = new FormBrowser(base);
     assertEquals("/portal/products.xhtml", session.signIn(alice, alicePassword));
     assertEquals(200, session.get("api/v1/me").statusCode(), "signed in by the form");
 
@@ -257,7 +255,7 @@ class AdminPeopleIT {
     assertEquals("invalid_api_key", refused.headers().firstValue("x-keyport-deny").orElse(null));
     assertEquals(401, http.api("GET", "api/v1/me", alice, alicePassword, null).statusCode());
     assertEquals(401, session.get("api/v1/me").statusCode(), "the open session ends");
-    Browser again = new Browser(base);
+    FormBrowser again = new FormBrowser(base);
     assertEquals(null, again.signIn(alice, alicePassword), "the login form refuses");
     assertTrue(again.lastBody.contains("Wrong e-mail address or password"), "login message");
     eventually(() -> notInRedis(key, alice), "alice's key to leave Redis");
@@ -281,7 +279,7 @@ class AdminPeopleIT {
     HttpResponse<String> admitted = http.check("/petstore/pets", key.value());
     assertEquals(200, admitted.statusCode(), admitted.body());
     assertEquals(200, http.api("GET", "api/v1/me", alice, alicePassword, null).statusCode());
-    assertEquals("/portal/products.xhtml", new Browser(base).signIn(alice, alicePassword));
+    assertEquals("/portal/products.xhtml", new FormBrowser(base).signIn(alice, alicePassword));
     eventually(() -> inRedis(key, alice), "alice's key back in Redis");
 
     List<JsonNode> updates = events(http, "action=user.updated&targetId=" + alice);
@@ -858,11 +856,16 @@ class AdminPeopleIT {
             new String[] {"admin/key.xhtml?id=" + someKey, "Key details"},
             new String[] {"admin/audit.xhtml", "Audit log"},
             new String[] {"admin/mirror.xhtml", "Redis mirror"});
+    // Pages take no HTTP Basic (docs/security-web.md): each person signs in on the login page.
+    FormBrowser developer = new FormBrowser(base);
+    assertNotNull(developer.signIn(DEV, DEV_PASSWORD), "the developer signs in");
+    FormBrowser admin = new FormBrowser(base);
+    assertNotNull(admin.signIn(ADMIN, ADMIN_PASSWORD), "the admin signs in");
     for (String[] page : pages) {
-      HttpResponse<String> refused = page(http, page[0], DEV, DEV_PASSWORD);
+      HttpResponse<String> refused = developer.page(page[0]);
       assertEquals(403, refused.statusCode(), page[0]);
       assertTrue(refused.body().contains("Not allowed"), page[0] + ": the forbidden page");
-      HttpResponse<String> shown = page(http, page[0], ADMIN, ADMIN_PASSWORD);
+      HttpResponse<String> shown = admin.page(page[0]);
       assertEquals(200, shown.statusCode(), page[0]);
       assertTrue(shown.body().contains(page[1]), page[0] + " shows " + page[1]);
       assertFalse(shown.body().contains("Something went wrong"), page[0] + " renders");
@@ -977,56 +980,6 @@ class AdminPeopleIT {
 
   private record Key(String id, String hint, String value) {}
 
-  /** A form-login browser without JavaScript: a cookie jar, and redirects left to the test. */
-  private static final class Browser {
-    private final Http http;
-    private final HttpClient client;
-    String lastBody = "";
-
-    Browser(URL base) {
-      http = new Http(base);
-      client =
-          HttpClient.newBuilder()
-              .cookieHandler(new CookieManager())
-              .followRedirects(HttpClient.Redirect.NEVER)
-              .connectTimeout(Duration.ofSeconds(10))
-              .build();
-    }
-
-    /** Signs in through the login page; the path it redirects to, or null when refused. */
-    String signIn(String username, String password) throws Exception {
-      HttpResponse<String> form = send(http.request("login.xhtml").GET());
-      Matcher viewState = VIEW_STATE.matcher(form.body());
-      assertTrue(viewState.find(), "the login page's view state");
-      String body =
-          "login=login&login%3Ausername="
-              + URLEncoder.encode(username, StandardCharsets.UTF_8)
-              + "&login%3Apassword="
-              + URLEncoder.encode(password, StandardCharsets.UTF_8)
-              + "&login%3Asubmit=&jakarta.faces.ViewState="
-              + URLEncoder.encode(viewState.group(1), StandardCharsets.UTF_8);
-      HttpResponse<String> posted =
-          send(
-              http.request("login.xhtml")
-                  .header("Content-Type", "application/x-www-form-urlencoded")
-                  .POST(HttpRequest.BodyPublishers.ofString(body)));
-      lastBody = posted.body();
-      if (posted.statusCode() == 302) {
-        String location = posted.headers().firstValue("Location").orElse("");
-        return location.replaceFirst("^https?://[^/]+", "");
-      }
-      return null;
-    }
-
-    HttpResponse<String> get(String path) throws Exception {
-      return send(http.request(path).header("Accept", "application/json").GET());
-    }
-
-    private HttpResponse<String> send(HttpRequest.Builder request) throws Exception {
-      return client.send(request.build(), HttpResponse.BodyHandlers.ofString());
-    }
-  }
-
   private String createUser(Http http, String username, String role) throws Exception {
     return createUser(http, username, role, "Test " + run);
   }
@@ -1112,14 +1065,6 @@ class AdminPeopleIT {
     List<JsonNode> events = events(http, query);
     assertEquals(1, events.size(), query + ": " + events);
     return events.get(0);
-  }
-
-  private static HttpResponse<String> page(Http http, String path, String user, String password) {
-    return http.send(
-        http.request(path)
-            .header("Authorization", Http.basic(user, password))
-            .header("Accept", "text/html")
-            .GET());
   }
 
   private static JsonNode ok(HttpResponse<String> response) throws Exception {

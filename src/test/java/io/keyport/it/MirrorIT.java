@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.keyport.testsupport.AdminKeys;
+import io.keyport.testsupport.FormBrowser;
 import io.keyport.testsupport.Http;
 import io.keyport.testsupport.KeyportNode;
 import io.keyport.testsupport.KeyportServer;
@@ -248,11 +249,9 @@ class MirrorIT {
     assertNotNull(dead.get("failedAt").asText(null), dead.toString());
     JsonNode state = state(http);
     assertTrue(state.get("deadLetterCount").asInt() >= 1, state.toString());
-    String page =
-        http.send(
-                http.request("admin/mirror.xhtml")
-                    .header("Authorization", Http.basic("admin@example.com", "admin")))
-            .body();
+    FormBrowser admin = new FormBrowser(base);
+    assertNotNull(admin.signIn("admin@example.com", "admin"), admin.lastBody);
+    String page = admin.page("admin/mirror.xhtml").body();
     assertTrue(page.contains(blocked.id()) && page.contains("WRONGTYPE"), "the admin page");
 
     redis().del(poisoned);

@@ -224,6 +224,6 @@ class OperationsIT {
                 + plan
                 + "\"}");
     assertEquals(201, created.statusCode(), created.body());
-    return DatabaseOutageIT.field(created.body(), "apiKey");
+    return Http.field(created.body(), "apiKey");
   }
 }

@@ -9,6 +9,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
+import java.util.List;
+import java.util.logging.Level;
 import java.util.stream.Stream;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
@@ -19,6 +21,9 @@ import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.logging.LogEntry;
+import org.openqa.selenium.logging.LogType;
+import org.openqa.selenium.logging.LoggingPreferences;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
@@ -77,7 +82,23 @@ public final class Chromium implements AutoCloseable {
         "--no-first-run",
         "--window-size=" + width + "," + height,
         "--user-data-dir=" + profile);
+    // The browser's console, where Chromium reports whatever the page's Content Security Policy
+    // blocked ({@link #cspViolations}).
+    LoggingPreferences logs = new LoggingPreferences();
+    logs.enable(LogType.BROWSER, Level.ALL);
+    options.setCapability(ChromeOptions.LOGGING_PREFS, logs);
     return new Chromium(profile, service, new ChromeDriver(service, options));
+  }
+
+  /**
+   * What Chromium's console reported as blocked by the page's Content Security Policy since the
+   * last call (an inline script or handler, eval, a foreign source): on a working page, nothing.
+   */
+  public List<String> cspViolations() {
+    return browser.manage().logs().get(LogType.BROWSER).getAll().stream()
+        .map(LogEntry::getMessage)
+        .filter(m -> m.contains("Content Security Policy"))
+        .toList();
   }
 
   public WebDriver browser() {

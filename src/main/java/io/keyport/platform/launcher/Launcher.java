@@ -60,6 +60,8 @@ public final class Launcher {
       childEnv.put("KEYPORT_DB_USER", "postgres");
       childEnv.put("KEYPORT_DB_PASSWORD", "postgres");
       childEnv.putIfAbsent("KEYPORT_DEMO_SEED", "true");
+      // The trial is served on plain http://localhost, where a Secure cookie would never return.
+      childEnv.putIfAbsent("KEYPORT_SESSION_SECURE_COOKIE", "false");
       if (isBlank(env.get("KEYPORT_KEYS_HMAC_SECRET"))) {
         childEnv.put("KEYPORT_KEYS_HMAC_SECRET", secret(dataDir.resolve(SECRET_FILE)));
       }
