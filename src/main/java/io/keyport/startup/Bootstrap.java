@@ -1,6 +1,7 @@
 package io.keyport.startup;
 
 import io.keyport.check.CheckListener;
+import io.keyport.check.GrpcCheckServer;
 import io.keyport.keys.KeyHasher;
 import io.keyport.limits.PlanLimits;
 import io.keyport.mirror.RedisMirror;
@@ -11,6 +12,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.Initialized;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
+import java.io.IOException;
 import java.util.logging.Logger;
 import javax.sql.DataSource;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -33,6 +35,7 @@ public class Bootstrap {
   @Inject private DemoData demoData;
   @Inject private ChangeFeed changeFeed;
   @Inject private CheckListener checkListener;
+  @Inject private GrpcCheckServer grpcCheckServer;
   @Inject private PlanLimits planLimits;
   @Inject private RedisMirror mirror;
 
@@ -41,7 +44,7 @@ public class Bootstrap {
   boolean seedDemoData;
 
   void onStart(@Observes @Initialized(ApplicationScoped.class) Object application)
-      throws InterruptedException {
+      throws InterruptedException, IOException {
     hasher.hash("kp_configuration-check");
     LOG.info("Rate limits: " + planLimits.mode());
     // Flyway's PostgreSQL lock keeps two nodes starting at once from migrating twice.
@@ -55,6 +58,7 @@ public class Bootstrap {
     }
     changeFeed.start();
     checkListener.start();
+    grpcCheckServer.start();
     mirror.start();
     LOG.info("Keyport is ready");
   }
