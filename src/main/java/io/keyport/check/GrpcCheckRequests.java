@@ -17,7 +17,6 @@ import io.grpc.BindableService;
 import io.grpc.MethodDescriptor;
 import io.grpc.ServerMethodDefinition;
 import io.grpc.ServerServiceDefinition;
-import io.grpc.Status;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -36,11 +35,15 @@ import java.util.Set;
  * failure_mode_allow}, admit) it without asking Keyport. So a request that fails to parse is read
  * again with every string field taken as bytes, each of those decoded as UTF-8 with U+FFFD for what
  * is not, and then parsed for real. Only a message that is not protobuf at all is refused, with
- * INVALID_ARGUMENT.
+ * INVALID_ARGUMENT: parsing gives {@link #UNREADABLE} and the service answers the error, because an
+ * exception thrown here would reach the caller as UNKNOWN.
  */
 final class GrpcCheckRequests implements MethodDescriptor.Marshaller<CheckRequest> {
 
   private static final GrpcCheckRequests INSTANCE = new GrpcCheckRequests();
+
+  /** What a message that is not a CheckRequest parses to; compared by identity. */
+  static final CheckRequest UNREADABLE = CheckRequest.newBuilder().build();
 
   private final MethodDescriptor.Marshaller<CheckRequest> strict =
       AuthorizationGrpc.getCheckMethod().getRequestMarshaller();
@@ -82,9 +85,7 @@ final class GrpcCheckRequests implements MethodDescriptor.Marshaller<CheckReques
     try {
       bytes = stream.readAllBytes();
     } catch (IOException e) {
-      throw Status.INTERNAL
-          .withDescription("The check request could not be read")
-          .asRuntimeException();
+      return UNREADABLE;
     }
     try {
       return CheckRequest.parseFrom(bytes);
@@ -93,9 +94,7 @@ final class GrpcCheckRequests implements MethodDescriptor.Marshaller<CheckReques
         DynamicMessage raw = DynamicMessage.parseFrom(asBytes, bytes);
         return CheckRequest.parseFrom(decoded(raw).toByteString());
       } catch (InvalidProtocolBufferException notProtobuf) {
-        throw Status.INVALID_ARGUMENT
-            .withDescription("The check request is not an envoy.service.auth.v3.CheckRequest")
-            .asRuntimeException();
+        return UNREADABLE;
       }
     }
   }

@@ -54,6 +54,13 @@ final class GrpcCheckService extends AuthorizationGrpc.AuthorizationImplBase {
   public void check(
       io.envoyproxy.envoy.service.auth.v3.CheckRequest request,
       StreamObserver<CheckResponse> responses) {
+    if (request == GrpcCheckRequests.UNREADABLE) {
+      responses.onError(
+          io.grpc.Status.INVALID_ARGUMENT
+              .withDescription("The message is not an envoy.service.auth.v3.CheckRequest")
+              .asRuntimeException());
+      return;
+    }
     AttributeContext.HttpRequest http = request.getAttributes().getRequest().getHttp();
     CheckRequest.Headers headers = headersOf(http);
     String keySource = CheckRequest.keySource(headers, check.keyHeader());
