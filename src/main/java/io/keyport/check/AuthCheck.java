@@ -17,9 +17,12 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -67,6 +70,7 @@ public class AuthCheck {
   boolean caseInsensitiveRoutes;
 
   private List<MetadataHeaders.Mapping> metadataHeaders;
+  private Set<String> upstreamHeaders;
   private Verdict missing;
   private Verdict invalid;
   private Verdict routeNotAllowed;
@@ -93,12 +97,32 @@ public class AuthCheck {
   @PostConstruct
   void init() {
     metadataHeaders = MetadataHeaders.parse(headersFromMetadata.orElse(null));
+    Set<String> upstream = new LinkedHashSet<>();
+    upstream.addAll(
+        List.of(
+            Verdict.PLAN_HEADER,
+            Verdict.USER_HEADER,
+            Verdict.KEY_ID_HEADER,
+            Verdict.PRODUCT_HEADER));
+    for (MetadataHeaders.Mapping mapping : metadataHeaders) {
+      upstream.add(mapping.header().toLowerCase(Locale.ROOT));
+    }
+    upstreamHeaders = Set.copyOf(upstream);
     Map<String, String> challenge =
         Map.of("WWW-Authenticate", "APIKey header=\"" + keyHeader + "\"");
     missing = new Verdict(401, MISSING, challenge);
     invalid = new Verdict(401, INVALID, challenge);
     routeNotAllowed = new Verdict(403, ROUTE_NOT_ALLOWED, Map.of());
     unavailable = new Verdict(503, UNAVAILABLE, Map.of());
+  }
+
+  /**
+   * Every header an admitted request may carry upstream: the identity headers and those from key
+   * metadata ({@code keyport.check.headers-from-metadata}), lower-case. A front that can remove
+   * request headers removes the ones a verdict does not set, so a client cannot forge them.
+   */
+  public Set<String> upstreamHeaders() {
+    return upstreamHeaders;
   }
 
   /** The header the gateway sends the key in, as configured. */
@@ -245,10 +269,10 @@ public class AuthCheck {
         return invalid;
       }
     }
-    headers.put("x-solo-plan", live.plan());
-    headers.put("x-user-id", live.username());
-    headers.put("x-api-key-id", live.id().toString());
-    headers.put("x-api-product", live.product());
+    headers.put(Verdict.PLAN_HEADER, live.plan());
+    headers.put(Verdict.USER_HEADER, live.username());
+    headers.put(Verdict.KEY_ID_HEADER, live.id().toString());
+    headers.put(Verdict.PRODUCT_HEADER, live.product());
     return new Verdict(200, null, headers);
   }
 

@@ -13,6 +13,7 @@ public record CheckRequest(String method, String path, String host, String apiKe
   }
 
   private static final String BEARER = "Bearer ";
+  private static final String AUTHORIZATION = "Authorization";
 
   /**
    * Reads the request being authorised as SPEC §3 says, the same for every HTTP front.
@@ -29,15 +30,36 @@ public record CheckRequest(String method, String path, String host, String apiKe
       path = suffix == null || suffix.isEmpty() ? "/" : suffix;
     }
     String host = first(headers.get("X-Forwarded-Host"), headers.get("Host"));
+    return new CheckRequest(
+        method == null ? ownMethod : method, path, host, apiKey(headers, keyHeader));
+  }
+
+  /**
+   * The key as SPEC §3 reads it: the {@code keyHeader} header, else {@code Authorization: Bearer
+   * <key>}; null when neither is there.
+   */
+  public static String apiKey(Headers headers, String keyHeader) {
     String key = headers.get(keyHeader);
-    if (key == null) {
-      String authorization = headers.get("Authorization");
-      if (authorization != null
-          && authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
-        key = authorization.substring(BEARER.length()).trim();
-      }
+    if (key != null) {
+      return key;
     }
-    return new CheckRequest(method == null ? ownMethod : method, path, host, key);
+    String authorization = headers.get(AUTHORIZATION);
+    if (authorization != null && authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
+      return authorization.substring(BEARER.length()).trim();
+    }
+    return null;
+  }
+
+  /**
+   * The name of the header {@link #apiKey} reads the key from ({@code keyHeader} or {@code
+   * Authorization}), for a front that must keep the key from reaching the upstream; null when the
+   * request carries no key.
+   */
+  public static String keySource(Headers headers, String keyHeader) {
+    if (headers.get(keyHeader) != null) {
+      return keyHeader;
+    }
+    return apiKey(headers, keyHeader) == null ? null : AUTHORIZATION;
   }
 
   private static String first(String preferred, String fallback) {

@@ -20,6 +20,14 @@ public record Admission(
   public static final String RATE_LIMITED = "rate_limited";
   public static final String QUOTA_EXCEEDED = "quota_exceeded";
 
+  /**
+   * Whether {@code name} is one of the RateLimit-* header fields, the ones a gateway gives to the
+   * client rather than the upstream.
+   */
+  public static boolean isRateLimitHeader(String name) {
+    return name.regionMatches(true, 0, "RateLimit-", 0, "RateLimit-".length());
+  }
+
   /** Adds the RateLimit-* headers of an admitted request, when a rate limit applies. */
   public void addHeadersTo(Map<String, String> headers) {
     if (limit >= 0) {

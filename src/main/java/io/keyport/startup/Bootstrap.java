@@ -1,6 +1,7 @@
 package io.keyport.startup;
 
 import io.keyport.check.CheckListener;
+import io.keyport.check.GrpcCheckServer;
 import io.keyport.keys.KeyHasher;
 import io.keyport.limits.PlanLimits;
 import io.keyport.mirror.MirrorMetrics;
@@ -37,6 +38,7 @@ public class Bootstrap {
   @Inject private DemoData demoData;
   @Inject private ChangeFeed changeFeed;
   @Inject private CheckListener checkListener;
+  @Inject private GrpcCheckServer grpcCheckServer;
   @Inject private PlanLimits planLimits;
   @Inject private RedisMirror mirror;
   @Inject private MirrorMetrics mirrorMetrics;
@@ -66,6 +68,7 @@ public class Bootstrap {
     }
     changeFeed.start();
     checkListener.start();
+    grpcCheckServer.start();
     mirror.start();
     mirrorMetrics.register();
     metricsPort.start();

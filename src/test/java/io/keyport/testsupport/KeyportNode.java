@@ -51,17 +51,26 @@ public final class KeyportNode implements AutoCloseable {
   private final Process launcher;
   private final int port;
   private final int checkPort;
+  private final int grpcPort;
   private final Path dir;
   private final Path log;
   private final int start;
   private final long launched = System.nanoTime();
 
   private KeyportNode(
-      String name, Process launcher, int port, int checkPort, Path dir, Path log, int start) {
+      String name,
+      Process launcher,
+      int port,
+      int checkPort,
+      int grpcPort,
+      Path dir,
+      Path log,
+      int start) {
     this.name = name;
     this.launcher = launcher;
     this.port = port;
     this.checkPort = checkPort;
+    this.grpcPort = grpcPort;
     this.dir = dir;
     this.log = log;
     this.start = start;
@@ -102,6 +111,9 @@ public final class KeyportNode implements AutoCloseable {
     Map<String, String> childEnv = builder.environment();
     childEnv.putAll(env);
     childEnv.put("KEYPORT_CHECK_PORT", Integer.toString(checkPort));
+    // Every node also serves Envoy's gRPC ext_authz, on a port of its own.
+    int grpcPort = Ports.free();
+    childEnv.put("KEYPORT_CHECK_GRPC_PORT", Integer.toString(grpcPort));
     childEnv.put("KEYPORT_HTTP_PORT", Integer.toString(port));
     childEnv.put("KEYPORT_DATA_DIR", dir.resolve("data").toString());
     childEnv.putIfAbsent("KEYPORT_JAVA_OPTS", "-Xmx512m");
@@ -110,7 +122,7 @@ public final class KeyportNode implements AutoCloseable {
         "KEYPORT_OIDC_REDIRECT_URI", "http://127.0.0.1:" + port + "/oidc/callback");
     builder.redirectErrorStream(true).redirectOutput(log.toFile());
     return new KeyportNode(
-        name, builder.start(), port, checkPort, dir, log, STARTS.incrementAndGet());
+        name, builder.start(), port, checkPort, grpcPort, dir, log, STARTS.incrementAndGet());
   }
 
   /** Waits until the portal answers {@code /ping}; a node that stops or never answers fails. */
@@ -182,6 +194,11 @@ public final class KeyportNode implements AutoCloseable {
   /** The port of the gateway check ({@code KEYPORT_CHECK_PORT}). */
   public int checkPort() {
     return checkPort;
+  }
+
+  /** The port of the gRPC check (Envoy's ext_authz, SPEC §9). */
+  public int grpcPort() {
+    return grpcPort;
   }
 
   /** The portal's HTTP port. */

@@ -50,6 +50,10 @@ public final class KeyportServer {
     return node.checkPort();
   }
 
+  public int grpcPort() {
+    return node.grpcPort();
+  }
+
   public Http http() {
     return new Http(url());
   }

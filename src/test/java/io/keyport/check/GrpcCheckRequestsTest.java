@@ -1,0 +1,127 @@
+package io.keyport.check;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.CodedOutputStream;
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.envoyproxy.envoy.service.auth.v3.AttributeContext;
+import io.envoyproxy.envoy.service.auth.v3.CheckRequest;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import org.junit.jupiter.api.Test;
+
+/** A CheckRequest whose header values are not UTF-8, as Envoy forwards them from a client. */
+class GrpcCheckRequestsTest {
+
+  @Test
+  void aHeaderValueThatIsNotUtf8IsReadWithReplacementCharactersInsteadOfFailingTheCall()
+      throws IOException {
+    CheckRequest valid = request("/petstore/pets?x=1", "kp_abc");
+    byte[] bytes = concat(valid.toByteArray(), header("x-binary", new byte[] {(byte) 0xff, 'a'}));
+    assertThrows(InvalidProtocolBufferException.class, () -> CheckRequest.parseFrom(bytes));
+
+    CheckRequest read = marshaller().parse(new ByteArrayInputStream(bytes));
+
+    AttributeContext.HttpRequest http = read.getAttributes().getRequest().getHttp();
+    assertEquals("/petstore/pets?x=1", http.getPath());
+    assertEquals("GET", http.getMethod());
+    assertEquals("kp_abc", http.getHeadersMap().get("api-key"));
+    assertEquals("\ufffda", http.getHeadersMap().get("x-binary"));
+  }
+
+  @Test
+  void aKeyThatIsNotUtf8IsNoLongerTheKeyItLookedLike() throws IOException {
+    byte[] key = "kp_abc".getBytes();
+    key[3] = (byte) 0xc3;
+    byte[] bytes = concat(request("/petstore/", null).toByteArray(), header("api-key", key));
+
+    CheckRequest read = marshaller().parse(new ByteArrayInputStream(bytes));
+
+    assertEquals(
+        "kp_\ufffdbc", read.getAttributes().getRequest().getHttp().getHeadersMap().get("api-key"));
+  }
+
+  @Test
+  void bytesThatAreNotProtobufAreReadAsUnreadableForTheServiceToRefuseNotThrown() {
+    byte[] garbage = {0x0a, (byte) 0xff, (byte) 0xff, (byte) 0xff, 0x7f, 0x01};
+    assertSame(GrpcCheckRequests.UNREADABLE, marshaller().parse(new ByteArrayInputStream(garbage)));
+  }
+
+  @SuppressWarnings("unchecked")
+  private static io.grpc.MethodDescriptor.Marshaller<CheckRequest> marshaller() {
+    return (io.grpc.MethodDescriptor.Marshaller<CheckRequest>)
+        GrpcCheckRequests.lenient(new GrpcCheckService(null, Runnable::run))
+            .getMethods()
+            .iterator()
+            .next()
+            .getMethodDescriptor()
+            .getRequestMarshaller();
+  }
+
+  private static CheckRequest request(String path, String key) {
+    AttributeContext.HttpRequest.Builder http =
+        AttributeContext.HttpRequest.newBuilder().setMethod("GET").setPath(path).setHost("h");
+    if (key != null) {
+      http.putHeaders("api-key", key);
+    }
+    return CheckRequest.newBuilder()
+        .setAttributes(
+            AttributeContext.newBuilder()
+                .setRequest(AttributeContext.Request.newBuilder().setHttp(http)))
+        .build();
+  }
+
+  /**
+   * {@code attributes.request.http.headers[name] = value} as wire bytes, which protobuf merges into
+   * a message they are appended to; the generated builders refuse to write non-UTF-8.
+   */
+  static byte[] header(String name, byte[] value) throws IOException {
+    byte[] entry =
+        message(
+            out -> {
+              out.writeBytes(1, ByteString.copyFromUtf8(name));
+              out.writeBytes(2, ByteString.copyFrom(value));
+            });
+    byte[] http =
+        message(
+            out ->
+                out.writeBytes(
+                    AttributeContext.HttpRequest.HEADERS_FIELD_NUMBER, ByteString.copyFrom(entry)));
+    byte[] request =
+        message(
+            out ->
+                out.writeBytes(
+                    AttributeContext.Request.HTTP_FIELD_NUMBER, ByteString.copyFrom(http)));
+    byte[] attributes =
+        message(
+            out ->
+                out.writeBytes(
+                    AttributeContext.REQUEST_FIELD_NUMBER, ByteString.copyFrom(request)));
+    return message(
+        out ->
+            out.writeBytes(CheckRequest.ATTRIBUTES_FIELD_NUMBER, ByteString.copyFrom(attributes)));
+  }
+
+  private interface Writer {
+    void write(CodedOutputStream out) throws IOException;
+  }
+
+  private static byte[] message(Writer writer) throws IOException {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    CodedOutputStream out = CodedOutputStream.newInstance(bytes);
+    writer.write(out);
+    out.flush();
+    return bytes.toByteArray();
+  }
+
+  private static byte[] concat(byte[] a, byte[] b) {
+    byte[] both = new byte[a.length + b.length];
+    System.arraycopy(a, 0, both, 0, a.length);
+    System.arraycopy(b, 0, both, a.length, b.length);
+    return both;
+  }
+}
