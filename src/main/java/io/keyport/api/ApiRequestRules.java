@@ -1,7 +1,7 @@
 package io.keyport.api;
 
 import io.keyport.platform.ClientAddress;
-import jakarta.json.Json;
+import io.keyport.platform.JsonErrors;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.annotation.WebFilter;
@@ -99,16 +99,6 @@ public class ApiRequestRules extends HttpFilter {
 
   private static void refuse(HttpServletResponse response, int status, String error, String message)
       throws IOException {
-    response.setStatus(status);
-    response.setContentType("application/json");
-    response.setCharacterEncoding("UTF-8");
-    response
-        .getWriter()
-        .write(
-            Json.createObjectBuilder()
-                .add("error", error)
-                .add("message", message)
-                .build()
-                .toString());
+    JsonErrors.write(response, status, error, message);
   }
 }

@@ -1,5 +1,6 @@
 package io.keyport.api;
 
+import io.keyport.platform.JsonErrors;
 import io.keyport.platform.RequestRefused;
 import jakarta.json.Json;
 import jakarta.json.JsonObjectBuilder;
@@ -32,7 +33,7 @@ final class ErrorBody {
   }
 
   private static JsonObjectBuilder body(String error, String message) {
-    return Json.createObjectBuilder().add("error", error).add("message", message);
+    return JsonErrors.body(error, message);
   }
 
   private static Response respond(int status, JsonObjectBuilder body) {

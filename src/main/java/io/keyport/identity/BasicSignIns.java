@@ -7,12 +7,19 @@ import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
+import jakarta.security.enterprise.identitystore.CredentialValidationResult;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 import org.eclipse.microprofile.config.Config;
 
 /**
@@ -26,8 +33,13 @@ import org.eclipse.microprofile.config.Config;
 @ApplicationScoped
 public class BasicSignIns {
 
+  /** How long a request waits for another's verification of the same header. */
+  private static final long SHARED_WAIT_SECONDS = 2;
+
   @Inject private Config config;
   private Cache<String, String> verified;
+  private final ConcurrentHashMap<String, CompletableFuture<CredentialValidationResult>> inFlight =
+      new ConcurrentHashMap<>();
 
   @PostConstruct
   void init() {
@@ -51,6 +63,45 @@ public class BasicSignIns {
 
   public void remember(String authorization, String username) {
     verified.put(digest(authorization), username);
+  }
+
+  /**
+   * Verifies the header once however many requests carry it at the same moment: a script's burst of
+   * parallel calls costs one PBKDF2 verification, not one each (which the bounded password checks
+   * would refuse as busy), and so does a burst of one wrong header. The others wait up to two
+   * seconds for that verification's outcome and share it.
+   *
+   * @throws PasswordChecksBusy when the shared verification did not finish in time
+   */
+  public CredentialValidationResult verifyOnce(
+      String authorization, Supplier<CredentialValidationResult> verification) {
+    String key = digest(authorization);
+    CompletableFuture<CredentialValidationResult> mine = new CompletableFuture<>();
+    CompletableFuture<CredentialValidationResult> running = inFlight.putIfAbsent(key, mine);
+    if (running != null) {
+      try {
+        return running.get(SHARED_WAIT_SECONDS, TimeUnit.SECONDS);
+      } catch (TimeoutException e) {
+        throw new PasswordChecksBusy();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new PasswordChecksBusy();
+      } catch (ExecutionException e) {
+        throw e.getCause() instanceof RuntimeException failure
+            ? failure
+            : new IllegalStateException(e.getCause());
+      }
+    }
+    try {
+      CredentialValidationResult result = verification.get();
+      mine.complete(result);
+      return result;
+    } catch (RuntimeException e) {
+      mine.completeExceptionally(e);
+      throw e;
+    } finally {
+      inFlight.remove(key, mine);
+    }
   }
 
   void onDataChanged(@Observes DataChanged change) {

@@ -1,7 +1,7 @@
 package io.keyport.identity;
 
+import io.keyport.platform.JsonErrors;
 import jakarta.inject.Inject;
-import jakarta.json.Json;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.annotation.WebFilter;
@@ -38,22 +38,13 @@ public class PasswordChangeGate extends HttpFilter {
     }
     String path = path(request);
     if (path.startsWith("/api/") || path.startsWith("/v1/")) {
-      response.setStatus(HttpServletResponse.SC_FORBIDDEN);
-      response.setContentType("application/json");
-      response.setCharacterEncoding("UTF-8");
-      response
-          .getWriter()
-          .write(
-              Json.createObjectBuilder()
-                  .add("error", "password_change_required")
-                  .add(
-                      "message",
-                      "You signed in with a temporary password. Choose your own first: POST "
-                          + PASSWORD_API
-                          + " with {\"currentPassword\",\"newPassword\"}, or open the profile"
-                          + " page.")
-                  .build()
-                  .toString());
+      JsonErrors.write(
+          response,
+          HttpServletResponse.SC_FORBIDDEN,
+          "password_change_required",
+          "You signed in with a temporary password. Choose your own first: POST "
+              + PASSWORD_API
+              + " with {\"currentPassword\",\"newPassword\"}, or open the profile page.");
       return;
     }
     String target = request.getContextPath() + OidcSignIn.PROFILE_PAGE;

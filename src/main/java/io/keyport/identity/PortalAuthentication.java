@@ -1,11 +1,11 @@
 package io.keyport.identity;
 
 import io.keyport.platform.ClientAddress;
+import io.keyport.platform.JsonErrors;
 import io.keyport.platform.Metrics;
 import io.keyport.platform.SecurityHeaders;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import jakarta.json.Json;
 import jakarta.security.enterprise.AuthenticationStatus;
 import jakarta.security.enterprise.authentication.mechanism.http.HttpAuthenticationMechanism;
 import jakarta.security.enterprise.authentication.mechanism.http.HttpMessageContext;
@@ -284,7 +284,7 @@ public class PortalAuthentication implements HttpAuthenticationMechanism {
     }
     CredentialValidationResult result;
     try {
-      result = identityStores.validate(credential);
+      result = basicSignIns.verifyOnce(authorization, () -> identityStores.validate(credential));
     } catch (RuntimeException e) {
       if (!busy(e)) {
         throw e;
@@ -477,17 +477,7 @@ public class PortalAuthentication implements HttpAuthenticationMechanism {
   private static AuthenticationStatus refuse(
       HttpServletResponse response, int status, String error, String message) {
     try {
-      response.setStatus(status);
-      response.setContentType("application/json");
-      response.setCharacterEncoding("UTF-8");
-      response
-          .getWriter()
-          .write(
-              Json.createObjectBuilder()
-                  .add("error", error)
-                  .add("message", message)
-                  .build()
-                  .toString());
+      JsonErrors.write(response, status, error, message);
     } catch (IOException e) {
       // The client went away; the status is all that matters.
     }

@@ -1,5 +1,6 @@
 package io.keyport.web;
 
+import io.keyport.platform.JsonErrors;
 import jakarta.servlet.RequestDispatcher;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.annotation.WebServlet;
@@ -43,17 +44,7 @@ public class ErrorPages extends HttpServlet {
           API_ERRORS.getOrDefault(
               status,
               new String[] {"server_error", "Keyport could not complete the request. Try again."});
-      response.setStatus(status);
-      response.setContentType("application/json");
-      response.setCharacterEncoding("UTF-8");
-      response
-          .getWriter()
-          .write(
-              jakarta.json.Json.createObjectBuilder()
-                  .add("error", error[0])
-                  .add("message", error[1])
-                  .build()
-                  .toString());
+      JsonErrors.write(response, status, error[0], error[1]);
       return;
     }
     request

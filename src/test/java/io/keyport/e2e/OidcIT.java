@@ -369,6 +369,7 @@ class OidcIT {
     form.put("linkForm", "linkForm");
     form.put("linkForm:link", "");
     form.put("jakarta.faces.ViewState", viewState(profile.body()));
+    form.put("primefaces.nonce", nonce(profile.body()));
     HttpResponse<String> toProvider = owner.post(uri("/portal/profile.xhtml"), form);
     assertEquals(302, toProvider.statusCode(), toProvider.body());
     URI authorize = URI.create(location(toProvider));
@@ -395,6 +396,7 @@ class OidcIT {
     formSignIn(second, other.username(), other.password());
     HttpResponse<String> page = second.get(uri("/portal/profile.xhtml"));
     form.put("jakarta.faces.ViewState", viewState(page.body()));
+    form.put("primefaces.nonce", nonce(page.body()));
     HttpResponse<String> again = second.post(uri("/portal/profile.xhtml"), form);
     HttpResponse<String> login2 =
         second.post(
@@ -505,6 +507,7 @@ class OidcIT {
     form.put("passwordForm:confirmPassword", chosen);
     form.put("passwordForm:changePassword", "");
     form.put("jakarta.faces.ViewState", viewState(page.body()));
+    form.put("primefaces.nonce", nonce(page.body()));
     HttpResponse<String> done = here.post(uri("/portal/profile.xhtml"), form);
     assertEquals(200, done.statusCode(), done.body());
     assertTrue(done.body().contains("Your password is changed"), done.body());
@@ -583,8 +586,16 @@ class OidcIT {
     form.put("login:password", password);
     form.put("login:submit", "");
     form.put("jakarta.faces.ViewState", viewState(page.body()));
+    form.put("primefaces.nonce", nonce(page.body()));
     HttpResponse<String> done = visitor.post(uri("/login.xhtml"), form);
     assertEquals(302, done.statusCode(), "the login form: " + done.body());
+  }
+
+  /** What PrimeFaces' script adds to every form under its CSP mode, as a browser sends it. */
+  private static String nonce(String page) {
+    Matcher nonce = Pattern.compile("<script[^>]*\\snonce=\"([^\"]+)\"").matcher(page);
+    assertTrue(nonce.find(), "no CSP nonce on the page: " + page);
+    return nonce.group(1);
   }
 
   private static String viewState(String page) {

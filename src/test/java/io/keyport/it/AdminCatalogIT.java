@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.keyport.testsupport.Chromium;
+import io.keyport.testsupport.FormBrowser;
 import io.keyport.testsupport.Http;
 import io.keyport.testsupport.KeyportServers;
 import io.keyport.testsupport.Shared;
@@ -25,6 +26,7 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -648,8 +650,7 @@ class AdminCatalogIT {
     assertTrue(script.find(), "no Swagger UI script on the page");
     String src = script.group(1).replace("&amp;", "&");
     assertFalse(src.startsWith("http"), "Swagger UI must come from the WAR, not " + src);
-    HttpResponse<String> bundle =
-        http.send(http.request(src).header("Authorization", Http.basic(DEV, DEV_PASSWORD)).GET());
+    HttpResponse<String> bundle = signedIn(DEV, DEV_PASSWORD).send(http.request(src).GET());
     assertEquals(200, bundle.statusCode(), src);
     assertTrue(bundle.body().contains("SwaggerUIBundle"), "not the Swagger UI bundle: " + src);
 
@@ -888,9 +889,25 @@ class AdminCatalogIT {
     return http.api(method, path, ADMIN, ADMIN_PASSWORD, body == null ? null : body.toString());
   }
 
+  /** A page as the user sees it, signed in through the login page (pages take no Basic). */
   private HttpResponse<String> page(String path, String username, String password) {
-    return http.send(
-        http.request(path).header("Authorization", Http.basic(username, password)).GET());
+    try {
+      return signedIn(username, password).page(path);
+    } catch (Exception e) {
+      throw new AssertionError(path, e);
+    }
+  }
+
+  private final Map<String, FormBrowser> browsers = new HashMap<>();
+
+  private FormBrowser signedIn(String username, String password) throws Exception {
+    FormBrowser browser = browsers.get(username);
+    if (browser == null) {
+      browser = new FormBrowser(base);
+      assertNotNull(browser.signIn(username, password), browser.lastBody);
+      browsers.put(username, browser);
+    }
+    return browser;
   }
 
   private static JsonNode ok(HttpResponse<String> response) throws Exception {

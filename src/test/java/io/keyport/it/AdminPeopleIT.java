@@ -699,7 +699,10 @@ class AdminPeopleIT {
     assertEquals(
         "id,occurredAt,actor,action,targetType,targetId,details,clientAddress", lines.get(0));
     String formulaRow =
-        lines.stream().filter(l -> l.contains("cmd-" + run)).findFirst().orElseThrow();
+        lines.stream()
+            .filter(l -> l.contains("cmd-" + run) && l.contains("\"user.created\""))
+            .findFirst()
+            .orElseThrow();
     assertTrue(formulaRow.contains(",\"'" + formula + "\","), formulaRow);
     assertTrue(formulaRow.contains("\"user.created\""), formulaRow);
     assertTrue(
