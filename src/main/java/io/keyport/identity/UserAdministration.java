@@ -4,20 +4,14 @@ import io.keyport.audit.AuditLog;
 import io.keyport.audit.AuditLog.FieldChange;
 import io.keyport.mirror.RedisMirror;
 import io.keyport.mirror.RedisNames;
-import io.keyport.platform.DataChanged;
 import io.keyport.platform.RequestRefused;
-import jakarta.annotation.Resource;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Event;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.OptimisticLockException;
 import jakarta.persistence.PersistenceContext;
 import jakarta.persistence.PersistenceException;
 import jakarta.persistence.TypedQuery;
-import jakarta.transaction.Status;
-import jakarta.transaction.Synchronization;
-import jakarta.transaction.TransactionSynchronizationRegistry;
 import jakarta.transaction.Transactional;
 import java.security.SecureRandom;
 import java.util.HashMap;
@@ -57,8 +51,7 @@ public class UserAdministration {
   @Inject private OwnedKeys ownedKeys;
   @Inject private RedisMirror mirror;
   @Inject private OidcSettings settings;
-  @Inject private Event<DataChanged> changes;
-  @Resource private TransactionSynchronizationRegistry transactions;
+  @Inject private Users users;
 
   /**
    * Users whose username or display name contains {@code text} (any case; null or blank: all), with
@@ -198,7 +191,7 @@ public class UserAdministration {
     if (enabledChanged) {
       mirrorKeysOf(user);
     }
-    announceAfterCommit(user.getUsername());
+    users.announceAfterCommit(user.getUsername());
     return user.account(ownedKeys.liveOf(user.getId()));
   }
 
@@ -269,7 +262,7 @@ public class UserAdministration {
     user.linkProvider(issuer, sub);
     flushOnVersion(user);
     audit.recordChanges(actor, "user.oidc_linked", "user", user.getUsername(), changed);
-    announceAfterCommit(user.getUsername());
+    users.announceAfterCommit(user.getUsername());
     return user.account(ownedKeys.liveOf(user.getId()));
   }
 
@@ -295,7 +288,7 @@ public class UserAdministration {
     user.unlinkProvider();
     flushOnVersion(user);
     audit.recordChanges(actor, "user.oidc_unlinked", "user", user.getUsername(), changed);
-    announceAfterCommit(user.getUsername());
+    users.announceAfterCommit(user.getUsername());
     return user.account(ownedKeys.liveOf(user.getId()));
   }
 
@@ -335,21 +328,6 @@ public class UserAdministration {
    * This node's caches hear of the change the moment it commits, before the admin's request
    * returns; other nodes hear PostgreSQL's notification of it within milliseconds.
    */
-  private void announceAfterCommit(String username) {
-    transactions.registerInterposedSynchronization(
-        new Synchronization() {
-          @Override
-          public void beforeCompletion() {}
-
-          @Override
-          public void afterCompletion(int status) {
-            if (status == Status.STATUS_COMMITTED) {
-              changes.fire(new DataChanged(DataChanged.Kind.USER, username));
-            }
-          }
-        });
-  }
-
   private User existing(String username) {
     User user = find(username == null ? "" : Users.normalise(username));
     if (user == null) {

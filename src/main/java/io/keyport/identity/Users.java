@@ -289,8 +289,11 @@ public class Users {
                             user.getPasswordChangedAt())));
   }
 
-  /** This node's cache hears of the change as it commits; other nodes by PostgreSQL's notice. */
-  private void announceAfterCommit(String username) {
+  /**
+   * Tells this node's caches of the user (sessions, remembered Basic sign-ins) once the changing
+   * transaction commits; other nodes hear it by PostgreSQL's notice.
+   */
+  void announceAfterCommit(String username) {
     transactions.registerInterposedSynchronization(
         new Synchronization() {
           @Override

@@ -1,16 +1,15 @@
 package io.keyport.check;
 
+import static io.keyport.testsupport.CheckRequestBytes.concat;
+import static io.keyport.testsupport.CheckRequestBytes.header;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import com.google.protobuf.ByteString;
-import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.envoyproxy.envoy.service.auth.v3.AttributeContext;
 import io.envoyproxy.envoy.service.auth.v3.CheckRequest;
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import org.junit.jupiter.api.Test;
 
@@ -73,55 +72,5 @@ class GrpcCheckRequestsTest {
             AttributeContext.newBuilder()
                 .setRequest(AttributeContext.Request.newBuilder().setHttp(http)))
         .build();
-  }
-
-  /**
-   * {@code attributes.request.http.headers[name] = value} as wire bytes, which protobuf merges into
-   * a message they are appended to; the generated builders refuse to write non-UTF-8.
-   */
-  static byte[] header(String name, byte[] value) throws IOException {
-    byte[] entry =
-        message(
-            out -> {
-              out.writeBytes(1, ByteString.copyFromUtf8(name));
-              out.writeBytes(2, ByteString.copyFrom(value));
-            });
-    byte[] http =
-        message(
-            out ->
-                out.writeBytes(
-                    AttributeContext.HttpRequest.HEADERS_FIELD_NUMBER, ByteString.copyFrom(entry)));
-    byte[] request =
-        message(
-            out ->
-                out.writeBytes(
-                    AttributeContext.Request.HTTP_FIELD_NUMBER, ByteString.copyFrom(http)));
-    byte[] attributes =
-        message(
-            out ->
-                out.writeBytes(
-                    AttributeContext.REQUEST_FIELD_NUMBER, ByteString.copyFrom(request)));
-    return message(
-        out ->
-            out.writeBytes(CheckRequest.ATTRIBUTES_FIELD_NUMBER, ByteString.copyFrom(attributes)));
-  }
-
-  private interface Writer {
-    void write(CodedOutputStream out) throws IOException;
-  }
-
-  private static byte[] message(Writer writer) throws IOException {
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    CodedOutputStream out = CodedOutputStream.newInstance(bytes);
-    writer.write(out);
-    out.flush();
-    return bytes.toByteArray();
-  }
-
-  private static byte[] concat(byte[] a, byte[] b) {
-    byte[] both = new byte[a.length + b.length];
-    System.arraycopy(a, 0, both, 0, a.length);
-    System.arraycopy(b, 0, both, a.length, b.length);
-    return both;
   }
 }

@@ -1,5 +1,7 @@
 package io.keyport.e2e;
 
+import static io.keyport.testsupport.CheckRequestBytes.concat;
+import static io.keyport.testsupport.CheckRequestBytes.header;
 import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -7,8 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import com.google.protobuf.ByteString;
-import com.google.protobuf.CodedOutputStream;
 import com.google.rpc.Code;
 import io.envoyproxy.envoy.config.core.v3.HeaderValueOption;
 import io.envoyproxy.envoy.service.auth.v3.AttributeContext;
@@ -35,7 +35,6 @@ import io.keyport.testsupport.KeyportServer;
 import io.keyport.testsupport.KeyportServers;
 import io.keyport.testsupport.Shared;
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -789,56 +788,6 @@ class GrpcCheckIT {
     byte[] bytes = new byte[length];
     random.nextBytes(bytes);
     return bytes;
-  }
-
-  /**
-   * {@code attributes.request.http.headers[name] = value} as wire bytes, which protobuf merges into
-   * the message they are appended to; the generated builders refuse to write non-UTF-8 strings.
-   */
-  private static byte[] header(String name, byte[] value) throws IOException {
-    byte[] entry =
-        message(
-            out -> {
-              out.writeBytes(1, ByteString.copyFromUtf8(name));
-              out.writeBytes(2, ByteString.copyFrom(value));
-            });
-    byte[] http =
-        message(
-            out ->
-                out.writeBytes(
-                    AttributeContext.HttpRequest.HEADERS_FIELD_NUMBER, ByteString.copyFrom(entry)));
-    byte[] request =
-        message(
-            out ->
-                out.writeBytes(
-                    AttributeContext.Request.HTTP_FIELD_NUMBER, ByteString.copyFrom(http)));
-    byte[] attributes =
-        message(
-            out ->
-                out.writeBytes(
-                    AttributeContext.REQUEST_FIELD_NUMBER, ByteString.copyFrom(request)));
-    return message(
-        out ->
-            out.writeBytes(CheckRequest.ATTRIBUTES_FIELD_NUMBER, ByteString.copyFrom(attributes)));
-  }
-
-  private interface Writer {
-    void write(CodedOutputStream out) throws IOException;
-  }
-
-  private static byte[] message(Writer writer) throws IOException {
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    CodedOutputStream out = CodedOutputStream.newInstance(bytes);
-    writer.write(out);
-    out.flush();
-    return bytes.toByteArray();
-  }
-
-  private static byte[] concat(byte[] a, byte[] b) {
-    byte[] both = new byte[a.length + b.length];
-    System.arraycopy(a, 0, both, 0, a.length);
-    System.arraycopy(b, 0, both, a.length, b.length);
-    return both;
   }
 
   private static final class RawBytes implements MethodDescriptor.Marshaller<byte[]> {
