@@ -24,9 +24,12 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.Keys;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebDriverException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.interactions.Actions;
+import org.openqa.selenium.support.ui.ExpectedCondition;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
@@ -175,7 +178,7 @@ class BrowserIT {
     WebElement query = visible(By.id("usersForm:query"));
     query.sendKeys(developer);
     browser.findElement(By.id("usersForm:search")).click();
-    wait.until(ExpectedConditions.stalenessOf(query)); // the search re-renders the form
+    wait.until(gone(query)); // the search re-renders the form
     By row = By.xpath("//tr[td[contains(., '" + developer + "')]]");
     visible(row).findElement(By.xpath(".//button[contains(@id,':disable')]")).click();
     settled();
@@ -365,7 +368,27 @@ class BrowserIT {
     WebElement submit = browser.findElement(By.id("login:submit"));
     submit.click();
     // A full-page post: wait for the old page to go before looking at the new one.
-    wait.until(ExpectedConditions.stalenessOf(submit));
+    wait.until(gone(submit));
+  }
+
+  /**
+   * The element left the page. Chromium sometimes answers a look at a node of a page that is being
+   * replaced with "does not belong to the document" rather than a stale reference: gone too.
+   */
+  private static ExpectedCondition<Boolean> gone(WebElement element) {
+    return driver -> {
+      try {
+        element.isEnabled();
+        return false;
+      } catch (StaleElementReferenceException e) {
+        return true;
+      } catch (WebDriverException e) {
+        if (String.valueOf(e.getMessage()).contains("does not belong to the document")) {
+          return true;
+        }
+        throw e;
+      }
+    };
   }
 
   private static By addKeyButton(String product, String plan) {
