@@ -57,7 +57,7 @@ public final class Charts {
             .map(
                 outcome ->
                     new Series<Bar>(
-                        Texts.text("admin.dashboard.outcome." + outcome),
+                        Wording.text("admin.dashboard.outcome." + outcome),
                         OUTCOME_COLOURS.get(outcome),
                         bar -> bar.counts().getOrDefault(outcome, 0L)))
             .toList();
@@ -70,9 +70,9 @@ public final class Charts {
         period -> labels.format(period.start()),
         List.of(
             new Series<UsageHistory.Period>(
-                Texts.text("usage.admitted"), "#3b82f6", UsageHistory.Period::admitted),
+                Wording.text("usage.admitted"), "#3b82f6", UsageHistory.Period::admitted),
             new Series<UsageHistory.Period>(
-                Texts.text("usage.refused"), "#f59e0b", UsageHistory.Period::refused)));
+                Wording.text("usage.refused"), "#f59e0b", UsageHistory.Period::refused)));
   }
 
   private static <T> String stackedBars(

@@ -57,11 +57,11 @@ public class LoginForm {
 
   /** "Sign in with Acme SSO", as {@code keyport.oidc.provider-name} names the provider. */
   public String getProviderButton() {
-    return Texts.text("oidc.signInWith", settings.providerName());
+    return Wording.text("oidc.signInWith", settings.providerName());
   }
 
   public String getProviderIntro() {
-    return Texts.text("oidc.intro", settings.providerName());
+    return Wording.text("oidc.intro", settings.providerName());
   }
 
   /** The address that starts a sign-in through the provider. */
@@ -71,7 +71,7 @@ public class LoginForm {
 
   public void login() throws IOException {
     if (!isLocalOffered()) {
-      Messages.error(null, Texts.text("oidc.localOff", settings.providerName()));
+      Messages.error(null, Wording.text("oidc.localOff", settings.providerName()));
       return;
     }
     ExternalContext external = faces.getExternalContext();
@@ -92,9 +92,9 @@ public class LoginForm {
   /** Why the sign-in failed: a wrong password, or refused before the password was checked. */
   private static String failure(HttpServletRequest request) {
     if (request.getAttribute(PortalAuthentication.RETRY_AFTER_ATTRIBUTE) instanceof Long seconds) {
-      return seconds > 0 ? Texts.text("login.throttled", seconds) : Texts.text("login.busy");
+      return seconds > 0 ? Wording.text("login.throttled", seconds) : Wording.text("login.busy");
     }
-    return Texts.text("login.failed");
+    return Wording.text("login.failed");
   }
 
   private static String returnTo(HttpServletRequest request) {

@@ -27,6 +27,6 @@ public class SignInFailed {
             : reason.isTokenProblem() && reason != OidcFailure.Reason.EXPIRED
                 ? "oidc.failed.token"
                 : "oidc.failed." + reason.word();
-    return Texts.text(key, settings.providerName());
+    return Wording.text(key, settings.providerName());
   }
 }

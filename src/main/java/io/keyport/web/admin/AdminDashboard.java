@@ -7,7 +7,7 @@ import io.keyport.limits.Traffic;
 import io.keyport.mirror.RedisMirror;
 import io.keyport.web.Charts;
 import io.keyport.web.Messages;
-import io.keyport.web.Texts;
+import io.keyport.web.Wording;
 import jakarta.enterprise.context.RequestScoped;
 import jakarta.inject.Inject;
 import jakarta.inject.Named;
@@ -64,7 +64,7 @@ public class AdminDashboard {
       try {
         lagSeconds = mirror.lagSeconds();
       } catch (SQLException e) {
-        Messages.error(null, Texts.text("mirror.noDatabase"));
+        Messages.error(null, Wording.text("mirror.noDatabase"));
       }
     }
   }

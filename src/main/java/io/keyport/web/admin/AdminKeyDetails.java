@@ -11,7 +11,7 @@ import io.keyport.platform.RequestRefused;
 import io.keyport.web.Caller;
 import io.keyport.web.Charts;
 import io.keyport.web.Messages;
-import io.keyport.web.Texts;
+import io.keyport.web.Wording;
 import jakarta.faces.view.ViewScoped;
 import jakarta.inject.Inject;
 import jakarta.inject.Named;
@@ -126,7 +126,7 @@ public class AdminKeyDetails implements Serializable {
         continue; // an empty row the admin added and left
       }
       if (entries.put(name, value) != null) {
-        Messages.error("keyForm:metadata", Texts.text("admin.keys.duplicateMetadata", name));
+        Messages.error("keyForm:metadata", Wording.text("admin.keys.duplicateMetadata", name));
         return;
       }
     }
@@ -134,7 +134,7 @@ public class AdminKeyDetails implements Serializable {
       AdminKeyView saved =
           keys.change(Caller.name(), key.id(), new KeyChange(key.lockVersion(), plan, entries));
       show(saved);
-      Messages.info(Texts.text("admin.keys.saved", saved.name()));
+      Messages.info(Wording.text("admin.keys.saved", saved.name()));
     } catch (RequestRefused refusal) {
       Messages.refused(refusal, FIELDS);
     }
@@ -143,7 +143,7 @@ public class AdminKeyDetails implements Serializable {
   public void revoke() {
     try {
       keys.revoke(Caller.name(), List.of(key.id()), reason);
-      Messages.info(Texts.text("admin.keys.revoked", 1));
+      Messages.info(Wording.text("admin.keys.revoked", 1));
       reason = null;
       show(directory.key(key.id()));
     } catch (RequestRefused refusal) {

@@ -11,7 +11,7 @@ import io.keyport.keys.KeyStatus;
 import io.keyport.platform.RequestRefused;
 import io.keyport.web.Caller;
 import io.keyport.web.Messages;
-import io.keyport.web.Texts;
+import io.keyport.web.Wording;
 import jakarta.faces.view.ViewScoped;
 import jakarta.inject.Inject;
 import jakarta.inject.Named;
@@ -63,7 +63,7 @@ public class AdminKeys implements Serializable {
     try {
       List<AdminKeyView> revoked =
           keys.revoke(Caller.name(), selected.stream().map(AdminKeyView::id).toList(), reason);
-      Messages.info(Texts.text("admin.keys.revoked", revoked.size()));
+      Messages.info(Wording.text("admin.keys.revoked", revoked.size()));
       reason = null;
       PrimeFaces.current().executeScript("PF('revokeDialog').hide()");
       load();

@@ -9,7 +9,7 @@ import io.keyport.identity.UserAdministration;
 import io.keyport.platform.RequestRefused;
 import io.keyport.web.Caller;
 import io.keyport.web.Messages;
-import io.keyport.web.Texts;
+import io.keyport.web.Wording;
 import jakarta.faces.view.ViewScoped;
 import jakarta.inject.Inject;
 import jakarta.inject.Named;
@@ -96,7 +96,7 @@ public class AdminUsers implements Serializable {
   /** Closes the dialog; the password was gone from the server once its response was sent. */
   public void finishCreate() {
     if (createdUsername != null) {
-      Messages.info(Texts.text("admin.people.createdNow", createdUsername));
+      Messages.info(Wording.text("admin.people.createdNow", createdUsername));
     }
     createdUsername = null;
   }
@@ -126,7 +126,7 @@ public class AdminUsers implements Serializable {
               editing.username(),
               new AccountChange(
                   editing.lockVersion(), editDisplayName, new HashSet<>(editRoles), editEnabled));
-      Messages.info(Texts.text("admin.people.saved", saved.username()));
+      Messages.info(Wording.text("admin.people.saved", saved.username()));
       editing = null;
       PrimeFaces.current().executeScript("PF('editDialog').hide()");
       load();
@@ -145,7 +145,7 @@ public class AdminUsers implements Serializable {
       editing =
           accounts.linkProvider(caller(), editing.username(), editing.lockVersion(), linkSubject);
       Messages.info(
-          Texts.text("admin.people.linkedNow", editing.username(), editing.oidcSubject()));
+          Wording.text("admin.people.linkedNow", editing.username(), editing.oidcSubject()));
       linkSubject = null;
       load();
       PrimeFaces.current().ajax().update("usersForm");
@@ -160,7 +160,7 @@ public class AdminUsers implements Serializable {
     }
     try {
       editing = accounts.unlinkProvider(caller(), editing.username(), editing.lockVersion());
-      Messages.info(Texts.text("admin.people.unlinkedNow", editing.username()));
+      Messages.info(Wording.text("admin.people.unlinkedNow", editing.username()));
       load();
       PrimeFaces.current().ajax().update("usersForm");
     } catch (RequestRefused refusal) {
@@ -176,7 +176,7 @@ public class AdminUsers implements Serializable {
           account.username(),
           new AccountChange(account.lockVersion(), null, null, enabled));
       Messages.info(
-          Texts.text(
+          Wording.text(
               enabled ? "admin.people.enabledNow" : "admin.people.disabledNow",
               account.username()));
     } catch (RequestRefused refusal) {

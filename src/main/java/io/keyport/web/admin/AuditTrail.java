@@ -4,7 +4,7 @@ import io.keyport.audit.AuditEntry;
 import io.keyport.audit.AuditFilter;
 import io.keyport.audit.AuditLog;
 import io.keyport.web.Messages;
-import io.keyport.web.Texts;
+import io.keyport.web.Wording;
 import jakarta.faces.context.FacesContext;
 import jakarta.faces.view.ViewScoped;
 import jakarta.inject.Inject;
@@ -50,7 +50,7 @@ public class AuditTrail implements Serializable {
 
   public void load() {
     if (from != null && to != null && to.isBefore(from)) {
-      Messages.error("auditForm:to", Texts.text("admin.audit.toBeforeFrom"));
+      Messages.error("auditForm:to", Wording.text("admin.audit.toBeforeFrom"));
       list = List.of();
       return;
     }
@@ -95,10 +95,10 @@ public class AuditTrail implements Serializable {
         String after = text(change.get("after"));
         lines.add(
             before.isEmpty()
-                ? Texts.text("admin.audit.set", field.getKey(), after)
-                : Texts.text("admin.audit.changed", field.getKey(), before, after));
+                ? Wording.text("admin.audit.set", field.getKey(), after)
+                : Wording.text("admin.audit.changed", field.getKey(), before, after));
       } else {
-        lines.add(Texts.text("admin.audit.value", field.getKey(), text(value)));
+        lines.add(Wording.text("admin.audit.value", field.getKey(), text(value)));
       }
     }
     return lines;

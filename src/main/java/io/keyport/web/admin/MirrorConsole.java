@@ -3,7 +3,7 @@ package io.keyport.web.admin;
 import io.keyport.mirror.MirrorResync;
 import io.keyport.mirror.RedisMirror;
 import io.keyport.web.Messages;
-import io.keyport.web.Texts;
+import io.keyport.web.Wording;
 import jakarta.enterprise.context.RequestScoped;
 import jakarta.inject.Inject;
 import jakarta.inject.Named;
@@ -33,7 +33,7 @@ public class MirrorConsole {
         backlog = mirror.backlog();
         deadLetters = mirror.deadLetters(DEAD_LETTERS_SHOWN);
       } catch (SQLException e) {
-        Messages.error(null, Texts.text("mirror.noDatabase"));
+        Messages.error(null, Wording.text("mirror.noDatabase"));
       }
     }
   }
@@ -41,9 +41,9 @@ public class MirrorConsole {
   public void resync() {
     try {
       summary = resync.resync();
-      Messages.info(Texts.text("mirror.resynced"));
+      Messages.info(Wording.text("mirror.resynced"));
     } catch (SQLException | RuntimeException e) {
-      Messages.error(null, Texts.text("mirror.unreachable", e.getMessage()));
+      Messages.error(null, Wording.text("mirror.unreachable", e.getMessage()));
     }
     load();
   }

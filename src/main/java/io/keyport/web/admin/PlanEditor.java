@@ -8,7 +8,7 @@ import io.keyport.catalog.UsagePlans;
 import io.keyport.platform.RequestRefused;
 import io.keyport.web.Caller;
 import io.keyport.web.Messages;
-import io.keyport.web.Texts;
+import io.keyport.web.Wording;
 import jakarta.faces.context.FacesContext;
 import jakarta.faces.view.ViewScoped;
 import jakarta.inject.Inject;
@@ -85,15 +85,15 @@ public class PlanEditor implements Serializable {
     } catch (RequestRefused refusal) {
       conflict = "version_conflict".equals(refusal.error());
       if (conflict) {
-        Messages.error(null, Texts.text("admin.catalog.plan.conflict"));
+        Messages.error(null, Wording.text("admin.catalog.plan.conflict"));
         return null;
       }
       Messages.refusedAt(refusal, PlanEditor::clientId);
-      Messages.error(null, Texts.text("admin.catalog.fixFields"));
+      Messages.error(null, Wording.text("admin.catalog.fixFields"));
       return null;
     }
     Messages.info(
-        Texts.text(
+        Wording.text(
             plan == null ? "admin.catalog.plan.created" : "admin.catalog.plan.saved",
             saved.plan().displayName()));
     FacesContext.getCurrentInstance().getExternalContext().getFlash().setKeepMessages(true);

@@ -11,7 +11,7 @@ import io.keyport.catalog.RouteView;
 import io.keyport.platform.RequestRefused;
 import io.keyport.web.Caller;
 import io.keyport.web.Messages;
-import io.keyport.web.Texts;
+import io.keyport.web.Wording;
 import jakarta.faces.context.FacesContext;
 import jakarta.faces.view.ViewScoped;
 import jakarta.inject.Inject;
@@ -38,7 +38,7 @@ public class ProductEditor implements Serializable {
 
   @Inject private Products products;
   @Inject private Catalog catalog;
-  @Inject private Texts texts;
+  @Inject private Wording wording;
 
   private String slug;
   private ManagedProduct product;
@@ -91,7 +91,7 @@ public class ProductEditor implements Serializable {
   public void checkDocument() {
     documentSummary = null;
     if (openapi == null || openapi.isBlank()) {
-      Messages.error(FORM + ":openapi", Texts.text("admin.catalog.openapi.none"));
+      Messages.error(FORM + ":openapi", Wording.text("admin.catalog.openapi.none"));
       return;
     }
     try {
@@ -122,15 +122,15 @@ public class ProductEditor implements Serializable {
     } catch (RequestRefused refusal) {
       conflict = "version_conflict".equals(refusal.error());
       if (conflict) {
-        Messages.error(null, Texts.text("admin.catalog.product.conflict"));
+        Messages.error(null, Wording.text("admin.catalog.product.conflict"));
         return null;
       }
       Messages.refusedAt(refusal, this::clientId);
-      Messages.error(null, Texts.text("admin.catalog.fixFields"));
+      Messages.error(null, Wording.text("admin.catalog.fixFields"));
       return null;
     }
     keepMessage(
-        Texts.text(
+        Wording.text(
             product == null ? "admin.catalog.product.created" : "admin.catalog.product.saved",
             saved.product().displayName()));
     return "/admin/product?faces-redirect=true&slug=" + saved.slug();
@@ -145,7 +145,7 @@ public class ProductEditor implements Serializable {
       return null;
     }
     keepMessage(
-        Texts.text(
+        Wording.text(
             "admin.catalog.product.retired",
             product.product().displayName(),
             retired.keysRevoked()));
@@ -173,13 +173,13 @@ public class ProductEditor implements Serializable {
 
   /** The label of a plan in the plan picker: its name and its limit in words. */
   public String planLabel(PlanView plan) {
-    return plan.displayName() + " (" + plan.name() + ") · " + texts.limit(plan);
+    return plan.displayName() + " (" + plan.name() + ") · " + wording.limit(plan);
   }
 
   public String getRetireQuestion() {
     return product == null
         ? ""
-        : Texts.text(
+        : Wording.text(
             "admin.catalog.retire.question", product.product().displayName(), product.liveKeys());
   }
 

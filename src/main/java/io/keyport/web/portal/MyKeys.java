@@ -5,7 +5,7 @@ import io.keyport.keys.KeyView;
 import io.keyport.platform.RequestRefused;
 import io.keyport.web.Caller;
 import io.keyport.web.Messages;
-import io.keyport.web.Texts;
+import io.keyport.web.Wording;
 import jakarta.faces.view.ViewScoped;
 import jakarta.inject.Inject;
 import jakarta.inject.Named;
@@ -40,7 +40,7 @@ public class MyKeys implements Serializable {
     try {
       KeyView key = keys.keyOf(Caller.name(), id);
       keys.delete(Caller.name(), id);
-      Messages.info(Texts.text("keys.deleted", key.name()));
+      Messages.info(Wording.text("keys.deleted", key.name()));
     } catch (RequestRefused refusal) {
       Messages.refused(refusal, Map.of());
     }

@@ -10,7 +10,7 @@ import io.keyport.identity.Users;
 import io.keyport.platform.RequestRefused;
 import io.keyport.web.Caller;
 import io.keyport.web.Messages;
-import io.keyport.web.Texts;
+import io.keyport.web.Wording;
 import jakarta.enterprise.context.RequestScoped;
 import jakarta.faces.context.ExternalContext;
 import jakarta.faces.context.FacesContext;
@@ -51,13 +51,13 @@ public class MyProfile {
   /** On the first visit (not on a postback, whose panels the lazy {@link #getUser} decides). */
   public void load() {
     if ("true".equals(external().getRequestParameterMap().get("linked"))) {
-      Messages.info(Texts.text("profile.linkedNow", settings.providerName()));
+      Messages.info(Wording.text("profile.linkedNow", settings.providerName()));
     }
   }
 
   public void changePassword() {
     if (newPassword == null || !newPassword.equals(confirmPassword)) {
-      Messages.error("passwordForm:confirmPassword", Texts.text("profile.confirmMismatch"));
+      Messages.error("passwordForm:confirmPassword", Wording.text("profile.confirmMismatch"));
       return;
     }
     char[] current = currentPassword == null ? null : currentPassword.toCharArray();
@@ -65,7 +65,7 @@ public class MyProfile {
     try {
       users.changePassword(Caller.name(), current, chosen);
       SignedIn.renew((HttpServletRequest) external().getRequest(), Caller.name());
-      Messages.info(Texts.text("profile.passwordChanged"));
+      Messages.info(Wording.text("profile.passwordChanged"));
       user = null;
     } catch (RequestRefused refusal) {
       Messages.refused(refusal, FIELDS);
@@ -90,7 +90,7 @@ public class MyProfile {
     } catch (OidcFailure failure) {
       LOG.log(Level.INFO, "Linking could not start (" + failure.reason().word() + ")", failure);
       Messages.error(
-          null, Texts.text("oidc.failed." + failure.reason().word(), settings.providerName()));
+          null, Wording.text("oidc.failed." + failure.reason().word(), settings.providerName()));
     }
   }
 
@@ -127,7 +127,7 @@ public class MyProfile {
   }
 
   public String getLinkLabel() {
-    return Texts.text("profile.link", settings.providerName());
+    return Wording.text("profile.link", settings.providerName());
   }
 
   public int getMinLength() {

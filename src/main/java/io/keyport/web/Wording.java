@@ -12,10 +12,13 @@ import java.time.format.DateTimeFormatter;
 import java.util.Locale;
 import java.util.ResourceBundle;
 
-/** Words for values, from the one resource bundle: limits, times, statuses. */
+/**
+ * How values are worded on the pages (limits, times, statuses) and every text of the one resource
+ * bundle.
+ */
 @Named
 @ApplicationScoped
-public class Texts {
+public class Wording {
 
   private static final String BUNDLE = "io.keyport.web.messages";
   private static final DateTimeFormatter DATE_TIME =

@@ -8,35 +8,35 @@ import java.time.Instant;
 import java.util.Locale;
 import org.junit.jupiter.api.Test;
 
-class TextsTest {
+class WordingTest {
 
-  private final Texts texts = new Texts();
+  private final Wording wording = new Wording();
 
   @Test
   void aLimitReadsAsASentence() {
-    assertEquals("5 requests per minute", Texts.limit(plan(5, RateUnit.MINUTE), Locale.ENGLISH));
-    assertEquals("1 request per minute", Texts.limit(plan(1, RateUnit.MINUTE), Locale.ENGLISH));
+    assertEquals("5 requests per minute", Wording.limit(plan(5, RateUnit.MINUTE), Locale.ENGLISH));
+    assertEquals("1 request per minute", Wording.limit(plan(1, RateUnit.MINUTE), Locale.ENGLISH));
     assertEquals(
-        "10,000 requests per day", Texts.limit(plan(10_000, RateUnit.DAY), Locale.ENGLISH));
+        "10,000 requests per day", Wording.limit(plan(10_000, RateUnit.DAY), Locale.ENGLISH));
   }
 
   @Test
   void aMonthlyQuotaFollowsTheRate() {
     PlanView plan = new PlanView("p", "P", null, 5, RateUnit.MINUTE, 10_000L, null);
-    assertEquals("5 requests per minute, 10,000 per month", Texts.limit(plan, Locale.ENGLISH));
+    assertEquals("5 requests per minute, 10,000 per month", Wording.limit(plan, Locale.ENGLISH));
   }
 
   @Test
   void aPlanWithoutLimitSaysSo() {
-    assertEquals("No rate limit", Texts.limit(plan(null, null), Locale.ENGLISH));
+    assertEquals("No rate limit", Wording.limit(plan(null, null), Locale.ENGLISH));
   }
 
   @Test
   void timesAreShownInUtc() {
     Instant instant = Instant.parse("2026-11-28T14:05:00Z");
-    assertEquals("28 Nov 2026, 14:05 UTC", texts.dateTime(instant));
-    assertEquals("28 Nov 2026", texts.date(instant));
-    assertEquals("", texts.date(null));
+    assertEquals("28 Nov 2026, 14:05 UTC", wording.dateTime(instant));
+    assertEquals("28 Nov 2026", wording.date(instant));
+    assertEquals("", wording.date(null));
   }
 
   private static PlanView plan(Integer requests, RateUnit unit) {
