@@ -14,7 +14,6 @@ import io.keyport.testsupport.Http;
 import io.keyport.testsupport.KeyportServer;
 import io.keyport.testsupport.KeyportServers;
 import io.keyport.testsupport.OidcProvider;
-import io.keyport.testsupport.ServerConfig;
 import io.keyport.testsupport.Shared;
 import java.io.IOException;
 import java.net.CookieManager;
@@ -67,7 +66,7 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 @ExtendWith(KeyportServers.class)
 class OidcIT {
 
-  // What the shared OIDC node is configured with (ServerConfig.OIDC).
+  // What the shared node is configured with (ServerConfig.DEFAULT).
   private static final String ISSUER_ID = OidcProvider.ISSUER_ID;
   private static final String CLIENT_ID = OidcProvider.CLIENT_ID;
   private static final String CLIENT_SECRET = OidcProvider.CLIENT_SECRET;
@@ -79,11 +78,9 @@ class OidcIT {
   private static MockOAuth2Server provider;
   private static String issuer;
 
-  @Shared(ServerConfig.OIDC)
-  static KeyportServer keyport;
+  @Shared static KeyportServer keyport;
 
-  @Shared(ServerConfig.OIDC)
-  URL base;
+  @Shared URL base;
 
   /**
    * The node listens on a port Maven reserved and names http://127.0.0.1:port/oidc/callback as its

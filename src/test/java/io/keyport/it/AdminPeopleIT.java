@@ -15,7 +15,6 @@ import io.keyport.testsupport.Http;
 import io.keyport.testsupport.KeyportServer;
 import io.keyport.testsupport.KeyportServers;
 import io.keyport.testsupport.RedisServer;
-import io.keyport.testsupport.ServerConfig;
 import io.keyport.testsupport.Shared;
 import io.keyport.testsupport.Users;
 import io.lettuce.core.api.sync.RedisCommands;
@@ -66,11 +65,9 @@ class AdminPeopleIT {
   private static final Pattern VIEW_STATE =
       Pattern.compile("name=\"jakarta.faces.ViewState\"[^>]*value=\"([^\"]+)\"");
 
-  @Shared(ServerConfig.REDIS_MIRROR)
-  static KeyportServer mirror;
+  @Shared static KeyportServer mirror;
 
-  @Shared(ServerConfig.REDIS_MIRROR)
-  URL base;
+  @Shared URL base;
 
   private static RedisServer server;
 

@@ -14,7 +14,6 @@ import io.keyport.testsupport.KeyportNode;
 import io.keyport.testsupport.KeyportServer;
 import io.keyport.testsupport.KeyportServers;
 import io.keyport.testsupport.RedisServer;
-import io.keyport.testsupport.ServerConfig;
 import io.keyport.testsupport.Shared;
 import io.keyport.testsupport.Users;
 import io.lettuce.core.api.sync.RedisCommands;
@@ -45,11 +44,9 @@ class MirrorIT {
   private static final String SECRET = "integration-test-secret-not-for-production";
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  @Shared(ServerConfig.REDIS_MIRROR)
-  static KeyportServer mirror;
+  @Shared static KeyportServer mirror;
 
-  @Shared(ServerConfig.REDIS_MIRROR)
-  URL base;
+  @Shared URL base;
 
   private static RedisServer server;
 

@@ -78,7 +78,7 @@ public final class KeyportServer {
   /** The run's OpenID Connect provider, which this node signs people in through. */
   public OidcProvider oidc() {
     if (oidc == null) {
-      fail(config + " has no OpenID Connect provider: ask for ServerConfig.OIDC");
+      fail(config + " has no OpenID Connect provider: ask for ServerConfig.DEFAULT");
     }
     return oidc;
   }

@@ -16,6 +16,7 @@ import java.util.Set;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolutionException;
@@ -29,9 +30,11 @@ import org.junit.platform.commons.support.ReflectionSupport;
  * One Keyport node per {@link ServerConfig} for the whole test run, shared by every class that asks
  * for it: {@code @ExtendWith(KeyportServers.class)} on the class and a {@link Shared} field or
  * parameter of type {@link KeyportServer} or {@link URL}. A node starts the first time a class asks
- * for its configuration (all the configurations a class asks for start at once, side by side) and
- * stops when the run ends, with the run's Redis and OpenID Connect provider; they live in the root
- * extension context's store, which JUnit closes after the last test.
+ * for its configuration (all the configurations a class asks for start at once, side by side), or
+ * earlier, in the background once the first node is up, when the run's plan shows a later class
+ * will ask ({@link RunPlan}); it stops when the run ends, with the run's Redis and OpenID Connect
+ * provider; they live in the root extension context's store, which JUnit closes after the last
+ * test.
  *
  * <p>Before each test the parts the class's nodes use are brought back if an earlier test killed
  * them and failed before restarting them (Redis), so one failure does not cascade.
@@ -94,8 +97,14 @@ public final class KeyportServers
         .getOrComputeIfAbsent(Running.class, type -> new Running(), Running.class);
   }
 
+  /** Whether {@code test} runs on shared nodes ({@code @ExtendWith(KeyportServers.class)}). */
+  static boolean isUsedBy(Class<?> test) {
+    return AnnotationSupport.findRepeatableAnnotations(test, ExtendWith.class).stream()
+        .anyMatch(extend -> List.of(extend.value()).contains(KeyportServers.class));
+  }
+
   /** The configurations a class asks for, in its fields and its test methods' parameters. */
-  private static Set<ServerConfig> configsOf(Class<?> test) {
+  static Set<ServerConfig> configsOf(Class<?> test) {
     Set<ServerConfig> configs = EnumSet.noneOf(ServerConfig.class);
     for (Field field : sharedFields(test, f -> true)) {
       configs.add(field.getAnnotation(Shared.class).value());
@@ -137,6 +146,10 @@ public final class KeyportServers
   private static final class Running implements AutoCloseable {
 
     private final Map<ServerConfig, KeyportServer> servers = new EnumMap<>(ServerConfig.class);
+
+    /** Nodes launched ahead of need, not yet awaited. */
+    private final Map<ServerConfig, KeyportServer> launched = new EnumMap<>(ServerConfig.class);
+
     private final Thread stopAtExit = new Thread(this::stopAll, "keyport-servers-stop");
     private RedisServer redis;
     private OidcProvider oidc;
@@ -146,34 +159,53 @@ public final class KeyportServers
       Runtime.getRuntime().addShutdownHook(stopAtExit);
     }
 
-    /** Starts the nodes of {@code configs} not running yet, side by side, and waits for them. */
+    /**
+     * Starts the nodes of {@code configs} not running yet, side by side, and waits for them; then
+     * launches, without waiting, the nodes the rest of the run will ask for ({@link RunPlan}).
+     */
     synchronized Map<ServerConfig, KeyportServer> ensure(Set<ServerConfig> configs)
         throws IOException {
-      List<KeyportServer> starting = new ArrayList<>();
       try {
         for (ServerConfig config : configs) {
-          if (servers.containsKey(config)) {
-            continue;
+          if (!servers.containsKey(config) && !launched.containsKey(config)) {
+            launched.put(config, launch(config));
           }
-          RedisServer usedRedis = config.needsRedis() ? redis() : null;
-          OidcProvider usedOidc = config.needsOidcProvider() ? oidc() : null;
-          String options =
-              config.javaOptions(
-                  usedRedis == null ? null : usedRedis.url(),
-                  usedOidc == null ? null : usedOidc.issuer());
-          KeyportNode node =
-              KeyportNode.launch("shared-" + config.label(), Map.of("KEYPORT_JAVA_OPTS", options));
-          starting.add(new KeyportServer(config, node, usedRedis, usedOidc));
         }
-        for (KeyportServer server : starting) {
-          server.node().awaitReady(START_PATIENCE);
+        for (ServerConfig config : configs) {
+          KeyportServer server = launched.get(config);
+          if (server != null) {
+            server.node().awaitReady(START_PATIENCE);
+            launched.remove(config);
+            servers.put(config, server);
+          }
         }
       } catch (IOException | RuntimeException | Error e) {
-        starting.forEach(server -> server.node().close());
+        for (ServerConfig config : configs) {
+          KeyportServer failed = launched.remove(config);
+          if (failed != null) {
+            failed.node().close();
+          }
+        }
         throw e;
       }
-      starting.forEach(server -> servers.put(server.config(), server));
+      for (ServerConfig config : RunPlan.wanted()) {
+        if (!servers.containsKey(config) && !launched.containsKey(config)) {
+          launched.put(config, launch(config));
+        }
+      }
       return Map.copyOf(servers);
+    }
+
+    private KeyportServer launch(ServerConfig config) throws IOException {
+      RedisServer usedRedis = config.needsRedis() ? redis() : null;
+      OidcProvider usedOidc = config.needsOidcProvider() ? oidc() : null;
+      String options =
+          config.javaOptions(
+              usedRedis == null ? null : usedRedis.url(),
+              usedOidc == null ? null : usedOidc.issuer());
+      KeyportNode node =
+          KeyportNode.launch("shared-" + config.label(), Map.of("KEYPORT_JAVA_OPTS", options));
+      return new KeyportServer(config, node, usedRedis, usedOidc);
     }
 
     /** Restarts the run's Redis if a test left it killed. */
@@ -218,7 +250,9 @@ public final class KeyportServers
     /** Stops every node at once (each flushes its metering on the way), then their parts. */
     private synchronized void stopAll() {
       List<Thread> stopping = new ArrayList<>();
-      for (KeyportServer server : servers.values()) {
+      List<KeyportServer> all = new ArrayList<>(servers.values());
+      all.addAll(launched.values());
+      for (KeyportServer server : all) {
         Thread stop = new Thread(server.node()::close, "stop-" + server.config().label());
         stop.start();
         stopping.add(stop);
@@ -231,6 +265,7 @@ public final class KeyportServers
         }
       }
       servers.clear();
+      launched.clear();
       if (oidc != null) {
         oidc.close();
         oidc = null;

@@ -9,7 +9,7 @@ import no.nav.security.mock.oauth2.OAuth2Config;
 /**
  * A real OpenID Connect provider for the run: navikt's mock-oauth2-server in this JVM, with its
  * interactive login page, on the port Maven reserved ({@code it.oidc.port}) or a free one. It lives
- * as long as the {@link ServerConfig#OIDC} node, which caches its discovery document and keys.
+ * as long as the {@link ServerConfig#DEFAULT} node, which caches its discovery document and keys.
  */
 public final class OidcProvider implements AutoCloseable {
 

@@ -9,23 +9,19 @@ package io.keyport.testsupport;
 public enum ServerConfig {
 
   /**
-   * Keyport as the tests' environment configures it; no Redis, local sign-in only. Cached keys are
-   * served for 5 s while PostgreSQL is unreachable (DatabaseOutageIT waits for the 503).
+   * Keyport as most deployments run it: the Redis mirror on (SPEC §5) with rate limits kept on the
+   * node, and sign-in through an OpenID Connect provider next to local users (the provider is
+   * mock-oauth2-server in the test JVM, {@link OidcProvider}, up for the whole run). One node
+   * serves the local-sign-in, mirror and OIDC tests alike: a configuration of its own would cost
+   * the run a Payara start. Cached keys are served for 5 s while PostgreSQL is unreachable
+   * (DatabaseOutageIT waits for the 503).
    */
-  DEFAULT("default", false, false, "-Dkeyport.check.offline-ttl=PT5S"),
-
-  /** The Redis mirror on (SPEC §5), rate limits kept on the node. */
-  REDIS_MIRROR("redis-mirror", true, false, "-Dkeyport.redis.url=%REDIS%"),
-
-  /**
-   * Sign-in through an OpenID Connect provider next to local users; the provider is
-   * mock-oauth2-server in the test JVM ({@link OidcProvider}), up for the whole run.
-   */
-  OIDC(
-      "oidc",
-      false,
+  DEFAULT(
+      "default",
       true,
-      "-Dkeyport.auth.mode=both -Dkeyport.oidc.issuer=%ISSUER%"
+      true,
+      "-Dkeyport.check.offline-ttl=PT5S -Dkeyport.redis.url=%REDIS%"
+          + " -Dkeyport.auth.mode=both -Dkeyport.oidc.issuer=%ISSUER%"
           + " -Dkeyport.oidc.client-id="
           + OidcProvider.CLIENT_ID
           + " -Dkeyport.oidc.client-secret="
