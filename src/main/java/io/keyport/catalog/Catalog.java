@@ -4,6 +4,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.PersistenceContext;
 import jakarta.transaction.Transactional;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 
@@ -41,6 +42,21 @@ public class Catalog {
         .getResultList()
         .stream()
         .map(UsagePlan::view)
+        .toList();
+  }
+
+  /**
+   * The plans that at least one live product offers, by id: what a plan-wide key (SPEC §10) can be
+   * made for.
+   */
+  public List<UsagePlan> offeredPlans() {
+    return em
+        .createQuery(
+            "select distinct pl from ApiProduct p join p.plans pl where p.retiredAt is null",
+            UsagePlan.class)
+        .getResultList()
+        .stream()
+        .sorted(Comparator.comparing(UsagePlan::getId))
         .toList();
   }
 

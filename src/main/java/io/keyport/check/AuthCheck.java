@@ -248,15 +248,17 @@ public class AuthCheck {
       return invalid;
     }
     LiveKey live = found.get();
-    if (!products.isLive(live.product())) {
+    if (live.product() != null && !products.isLive(live.product())) {
       return invalid;
     }
     String path = RequestPath.normalise(request.path());
-    if (path == null
-        || !products
-            .productFor(request.method(), request.host(), path, caseInsensitiveRoutes)
-            .map(live.product()::equals)
-            .orElse(false)) {
+    String routed =
+        path == null
+            ? null
+            : products
+                .productFor(request.method(), request.host(), path, caseInsensitiveRoutes)
+                .orElse(null);
+    if (routed == null || !reaches(live, routed, products)) {
       return routeNotAllowed;
     }
     // Sized for the identity, metadata and RateLimit headers without growing.
@@ -272,8 +274,20 @@ public class AuthCheck {
     headers.put(Verdict.PLAN_HEADER, live.plan());
     headers.put(Verdict.USER_HEADER, live.username());
     headers.put(Verdict.KEY_ID_HEADER, live.id().toString());
-    headers.put(Verdict.PRODUCT_HEADER, live.product());
+    headers.put(Verdict.PRODUCT_HEADER, routed);
     return new Verdict(200, null, headers);
+  }
+
+  /**
+   * A key reaches its own product; a plan-wide key (SPEC §10) every live product that offers its
+   * plan, as the catalogue says now: withdrawing the plan or retiring the product ends the reach.
+   */
+  private static boolean reaches(LiveKey key, String product, LiveCatalog.Snapshot products) {
+    if (key.product() != null) {
+      return key.product().equals(product);
+    }
+    Set<String> offered = products.plansByProduct().get(product);
+    return offered != null && offered.contains(key.plan());
   }
 
   // Key rules refuse control characters in metadata; this guards against rows edited by hand.

@@ -20,8 +20,10 @@ import java.util.TreeMap;
 import java.util.UUID;
 
 /**
- * An API key of one user for one product and plan. Only the HMAC of the key value is stored; a
- * deleted key is revoked, not removed, so the audit trail keeps pointing at something.
+ * An API key of one user for one product and plan, or for a plan alone: a plan-wide key (no
+ * product, SPEC §10) passes on every live product that offers its plan. Only the HMAC of the key
+ * value is stored; a deleted key is revoked, not removed, so the audit trail keeps pointing at
+ * something.
  */
 @Entity
 @Table(name = "api_key")
@@ -33,7 +35,8 @@ public class ApiKey {
   @JoinColumn(name = "user_id", updatable = false)
   private User owner;
 
-  @ManyToOne(optional = false, fetch = FetchType.EAGER)
+  /** Null for a plan-wide key. Optional, so Hibernate's eager fetch is an outer join. */
+  @ManyToOne(fetch = FetchType.EAGER)
   @JoinColumn(name = "product_id", updatable = false)
   private ApiProduct product;
 
@@ -117,8 +120,21 @@ public class ApiKey {
     return owner;
   }
 
+  /** The key's product, or null for a plan-wide key. */
   ApiProduct getProduct() {
     return product;
+  }
+
+  boolean isPlanWide() {
+    return product == null;
+  }
+
+  private String productSlug() {
+    return product == null ? null : product.getSlug();
+  }
+
+  private String productDisplayName() {
+    return product == null ? null : product.view().displayName();
   }
 
   UsagePlan getPlan() {
@@ -153,8 +169,8 @@ public class ApiKey {
         owner.getUsername(),
         owner.getDisplayName(),
         owner.isEnabled(),
-        product.getSlug(),
-        product.view().displayName(),
+        productSlug(),
+        productDisplayName(),
         plan.getName(),
         plan.getDisplayName(),
         hint,
@@ -179,8 +195,8 @@ public class ApiKey {
     return new KeyView(
         id,
         name,
-        product.getSlug(),
-        product.view().displayName(),
+        productSlug(),
+        productDisplayName(),
         plan.getName(),
         plan.getDisplayName(),
         hint,

@@ -31,6 +31,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 public class ApiKeys {
 
   private static final String LIVE_NAME_CONSTRAINT = "api_key_live_name_unique";
+  private static final String LIVE_PLAN_WIDE_NAME_CONSTRAINT = "api_key_live_plan_wide_name_unique";
 
   @PersistenceContext private EntityManager em;
   @Inject private Catalog catalog;
@@ -92,8 +93,12 @@ public class ApiKeys {
             .find(username)
             .orElseThrow(() -> RequestRefused.notFound("There is no user " + username + "."));
     String name = KeyRules.name(request.name());
-    ApiProduct product = product(request.product());
-    UsagePlan plan = KeyRules.plan(product, request.plan());
+    boolean planWide = request.product() == null || request.product().isBlank();
+    ApiProduct product = planWide ? null : product(request.product());
+    UsagePlan plan =
+        planWide
+            ? KeyRules.planWide(catalog.offeredPlans(), request.plan())
+            : KeyRules.plan(product, request.plan());
     // PostgreSQL keeps microseconds: the create answer must show the instants later reads show.
     Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
     Map<String, String> metadata = KeyRules.ownersMetadata(request.metadata(), trustedMetadata);
@@ -101,7 +106,7 @@ public class ApiKeys {
         KeyRules.expiry(
             request.expiresAt() == null ? null : request.expiresAt().truncatedTo(ChronoUnit.MICROS),
             now);
-    refuseTakenName(owner, product, name);
+    refuseTakenName(owner, product, plan, name);
     holdings.hold(owner);
     long held = holdings.onPlan(owner, plan);
     if (plan.getMaxKeysPerUser() != null && held >= plan.getMaxKeysPerUser()) {
@@ -132,14 +137,15 @@ public class ApiKeys {
     try {
       em.flush();
     } catch (PersistenceException e) {
-      if (String.valueOf(rootMessage(e)).contains(LIVE_NAME_CONSTRAINT)) {
-        throw nameTaken(name, product);
+      String cause = String.valueOf(rootMessage(e));
+      if (cause.contains(LIVE_NAME_CONSTRAINT) || cause.contains(LIVE_PLAN_WIDE_NAME_CONSTRAINT)) {
+        throw nameTaken(name, product, plan);
       }
       throw e;
     }
     Map<String, Object> details = new LinkedHashMap<>();
     details.put("name", name);
-    details.put("apiProduct", product.getSlug());
+    details.put("apiProduct", product == null ? null : product.getSlug());
     details.put("usagePlan", plan.getName());
     details.put("hint", KeyFormat.hint(value));
     details.put("expiresAt", expiresAt);
@@ -192,22 +198,29 @@ public class ApiKeys {
         "apiProduct", "There is no API product '" + slug + "'. See GET /api/v1/api-products.");
   }
 
-  private void refuseTakenName(User owner, ApiProduct product, String name) {
+  /** A name is taken by a live key of the owner's on the same product, or, plan-wide, plan. */
+  private void refuseTakenName(User owner, ApiProduct product, UsagePlan plan, String name) {
     long taken =
-        em.createQuery(
-                "select count(k) from ApiKey k where k.owner = :owner and k.product = :product"
-                    + " and k.name = :name and k.revokedAt is null",
-                Long.class)
+        (product == null
+                ? em.createQuery(
+                        "select count(k) from ApiKey k where k.owner = :owner and k.product is null"
+                            + " and k.plan = :scope and k.name = :name and k.revokedAt is null",
+                        Long.class)
+                    .setParameter("scope", plan)
+                : em.createQuery(
+                        "select count(k) from ApiKey k where k.owner = :owner"
+                            + " and k.product = :scope and k.name = :name and k.revokedAt is null",
+                        Long.class)
+                    .setParameter("scope", product))
             .setParameter("owner", owner)
-            .setParameter("product", product)
             .setParameter("name", name)
             .getSingleResult();
     if (taken > 0) {
-      throw nameTaken(name, product);
+      throw nameTaken(name, product, plan);
     }
   }
 
-  private static RequestRefused nameTaken(String name, ApiProduct product) {
+  private static RequestRefused nameTaken(String name, ApiProduct product, UsagePlan plan) {
     return new RequestRefused(
         RequestRefused.Reason.CONFLICT,
         "name_taken",
@@ -215,7 +228,7 @@ public class ApiKeys {
         "You already have a key named '"
             + name
             + "' for "
-            + product.getSlug()
+            + (product == null ? "all APIs on the " + plan.getName() + " plan" : product.getSlug())
             + ". Choose another name.");
   }
 

@@ -1,6 +1,7 @@
 package io.keyport.keys;
 
 import io.keyport.audit.AuditLog;
+import io.keyport.catalog.Catalog;
 import io.keyport.catalog.ProductRetired;
 import io.keyport.catalog.UsagePlan;
 import io.keyport.platform.RequestRefused;
@@ -36,6 +37,7 @@ public class KeyAdministration {
   static final int MAX_REVOKED_AT_ONCE = 500;
 
   @PersistenceContext private EntityManager em;
+  @Inject private Catalog catalog;
   @Inject private KeyAnnouncements announcements;
   @Inject private KeyHoldings holdings;
 
@@ -146,7 +148,10 @@ public class KeyAdministration {
     Map<String, AuditLog.FieldChange> changed = new LinkedHashMap<>();
     UsagePlan plan = key.getPlan();
     if (change.plan() != null && !change.plan().equals(plan.getName())) {
-      plan = KeyRules.plan(key.getProduct(), change.plan());
+      plan =
+          key.isPlanWide()
+              ? KeyRules.planWide(catalog.offeredPlans(), change.plan())
+              : KeyRules.plan(key.getProduct(), change.plan());
       holdings.hold(key.getOwner());
       long held = holdings.onPlan(key.getOwner(), plan);
       if (plan.getMaxKeysPerUser() != null && held >= plan.getMaxKeysPerUser()) {

@@ -57,7 +57,10 @@ public class KeyCounts implements KeyTally, OwnedKeys {
         .getSingleResult();
   }
 
-  /** {live, ever} per value of a column of api_key that is one of the two above. */
+  /**
+   * {live, ever} per value of a column of api_key that is one of the two above; plan-wide keys (no
+   * product) count for their plan only.
+   */
   private Map<Long, long[]> all(String column) {
     Map<Long, long[]> counts = new HashMap<>();
     for (Object row :
@@ -65,7 +68,9 @@ public class KeyCounts implements KeyTally, OwnedKeys {
                 "select "
                     + column
                     + ", count(*) filter (where revoked_at is null), count(*)"
-                    + " from api_key group by "
+                    + " from api_key where "
+                    + column
+                    + " is not null group by "
                     + column)
             .getResultList()) {
       Object[] columns = (Object[]) row;

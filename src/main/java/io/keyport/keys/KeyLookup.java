@@ -26,9 +26,10 @@ public class KeyLookup {
       select k.id, u.username, p.slug, pl.name, k.expires_at
         from api_key k
         join app_user u on u.id = k.user_id
-        join api_product p on p.id = k.product_id
+        left join api_product p on p.id = k.product_id
         join usage_plan pl on pl.id = k.plan_id
-       where k.key_hash = ? and k.revoked_at is null and u.enabled and p.retired_at is null
+       where k.key_hash = ? and k.revoked_at is null and u.enabled
+         and (k.product_id is null or p.retired_at is null)
       """;
   private static final String METADATA =
       "select meta_key, meta_value from api_key_metadata where key_id = ?";

@@ -5,6 +5,7 @@ import io.keyport.catalog.UsagePlan;
 import io.keyport.platform.RequestRefused;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -132,5 +133,30 @@ final class KeyRules {
                         + String.join(
                             ", ", product.getPlans().stream().map(UsagePlan::getName).toList())
                         + "."));
+  }
+
+  /**
+   * The plan a plan-wide key is for: one that a live product offers, else the key would reach
+   * nothing.
+   */
+  static UsagePlan planWide(List<UsagePlan> offered, String planName) {
+    if (planName == null || planName.isBlank()) {
+      throw RequestRefused.invalid("usagePlan", "Name the usage plan the key is for.");
+    }
+    return offered.stream()
+        .filter(p -> p.getName().equals(planName))
+        .findFirst()
+        .orElseThrow(
+            () ->
+                RequestRefused.invalid(
+                    "usagePlan",
+                    offered.isEmpty()
+                        ? "No API product offers a usage plan yet, so there is nothing a key"
+                            + " could reach."
+                        : "No API product offers a usage plan '"
+                            + planName
+                            + "'. Pick one of: "
+                            + String.join(", ", offered.stream().map(UsagePlan::getName).toList())
+                            + "."));
   }
 }

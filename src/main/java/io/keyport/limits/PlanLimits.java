@@ -52,9 +52,9 @@ public class PlanLimits {
         from key_usage ku
         join api_key k on k.id = ku.key_id
         join app_user u on u.id = k.user_id
-        join api_product p on p.id = k.product_id
+        left join api_product p on p.id = k.product_id
         join usage_plan pl on pl.id = k.plan_id
-       where u.username = ? and p.slug = ? and pl.name = ?
+       where u.username = ? and coalesce(p.slug, '*') = ? and pl.name = ?
          and ku.outcome = 'admitted' and ku.hour >= ? and ku.hour < ?
       """;
 

@@ -9,7 +9,11 @@ import io.keyport.keys.LiveKey;
  */
 record QuotaScope(String username, String product, String plan) {
 
+  /** The product of a plan-wide key's scope: its plan on every product, counted together. */
+  static final String PLAN_WIDE = "*";
+
   static QuotaScope of(LiveKey key) {
-    return new QuotaScope(key.username(), key.product(), key.plan());
+    return new QuotaScope(
+        key.username(), key.product() == null ? PLAN_WIDE : key.product(), key.plan());
   }
 }

@@ -100,7 +100,7 @@ public class Traffic {
                   from key_usage t
                   join api_key k on k.id = t.key_id
                   join app_user u on u.id = k.user_id
-                  join api_product p on p.id = k.product_id
+                  left join api_product p on p.id = k.product_id
                   join usage_plan pl on pl.id = k.plan_id
                  where t.hour >= ?
                  group by k.id, k.name, u.username, p.slug, pl.name, k.hint

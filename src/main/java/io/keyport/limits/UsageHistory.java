@@ -40,7 +40,8 @@ public class UsageHistory {
       select coalesce(sum(ku.count), 0)
         from api_key this
         join api_key k
-          on k.user_id = this.user_id and k.product_id = this.product_id and k.plan_id = this.plan_id
+          on k.user_id = this.user_id and k.product_id is not distinct from this.product_id
+         and k.plan_id = this.plan_id
         join key_usage ku on ku.key_id = k.id
        where this.id = ? and ku.outcome = 'admitted' and ku.hour >= ?
       """;

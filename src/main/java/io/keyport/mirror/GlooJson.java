@@ -29,7 +29,9 @@ final class GlooJson {
     metadata.put("name", name);
     metadata.put("usagePlan", plan);
     metadata.put("username", username);
-    metadata.put("apiProduct", product);
+    if (product != null) { // a plan-wide key (SPEC §10) has none, as in Gloo
+      metadata.put("apiProduct", product);
+    }
     metadata.put("created-ts-unix", Long.toString(createdEpochSeconds));
     StringBuilder json = new StringBuilder(256);
     json.append("{\"api_key\":");

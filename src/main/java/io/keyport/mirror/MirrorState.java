@@ -21,10 +21,10 @@ final class MirrorState {
              extract(epoch from k.created_at)::bigint
         from api_key k
         join app_user u on u.id = k.user_id
-        join api_product p on p.id = k.product_id
+        left join api_product p on p.id = k.product_id
         join usage_plan pl on pl.id = k.plan_id
        where k.revoked_at is null and (k.expires_at is null or k.expires_at > now())
-         and u.enabled and p.retired_at is null
+         and u.enabled and (k.product_id is null or p.retired_at is null)
       """;
 
   private MirrorState() {}

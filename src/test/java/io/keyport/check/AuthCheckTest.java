@@ -156,6 +156,56 @@ class AuthCheckTest {
         NOW);
   }
 
+  @Test
+  void aPlanWideKeyPassesOnEveryLiveProductThatOffersItsPlanAndNamesTheOneItReached() {
+    LiveCatalog.Snapshot offered =
+        new LiveCatalog.Snapshot(
+            Map.of("petstore", Set.of("gold"), "tracks", Set.of("gold"), "weather", Set.of("free")),
+            new RouteTable(
+                List.of(
+                    new RouteTable.Rule("petstore", null, "/petstore/", Set.of()),
+                    new RouteTable.Rule("tracks", null, "/trackapi/", Set.of()),
+                    new RouteTable.Rule("weather", null, "/weather/", Set.of()))),
+            Map.of());
+    LiveKey planWide = key(null, null, Map.of("tier", "t"));
+    Verdict pets = check.admit(Optional.of(planWide), offered, request("/petstore/pets"), NOW);
+    Verdict tracks = check.admit(Optional.of(planWide), offered, request("/trackapi/t"), NOW);
+    assertTrue(pets.allowed());
+    assertEquals("petstore", pets.headers().get("x-api-product"));
+    assertTrue(tracks.allowed());
+    assertEquals("tracks", tracks.headers().get("x-api-product"));
+    assertEquals(
+        "route_not_allowed",
+        check.admit(Optional.of(planWide), offered, request("/weather/now"), NOW).error());
+    assertEquals(
+        "route_not_allowed",
+        check.admit(Optional.of(planWide), offered, request("/nowhere"), NOW).error());
+  }
+
+  @Test
+  void aPlanWideKeyLosesAProductAsSoonAsTheCatalogueWithdrawsThePlanOrRetiresIt() {
+    LiveKey planWide = key(null, null, Map.of("tier", "t"));
+    LiveCatalog.Snapshot withdrawn =
+        new LiveCatalog.Snapshot(
+            Map.of("petstore", Set.of("silver"), "tracks", Set.of("gold")),
+            catalog.routes(),
+            Map.of());
+    assertEquals(
+        403, check.admit(Optional.of(planWide), withdrawn, request("/petstore/"), NOW).status());
+    assertTrue(check.admit(Optional.of(planWide), withdrawn, request("/trackapi/"), NOW).allowed());
+    // Retired: the product and its routes are gone from the snapshot.
+    LiveCatalog.Snapshot retired =
+        new LiveCatalog.Snapshot(
+            Map.of("tracks", Set.of("gold")),
+            new RouteTable(List.of(new RouteTable.Rule("tracks", null, "/trackapi/", Set.of()))),
+            Map.of());
+    assertEquals(
+        403, check.admit(Optional.of(planWide), retired, request("/petstore/"), NOW).status());
+    assertInvalid(
+        check.admit(
+            Optional.of(key(null, NOW, Map.of("tier", "t"))), catalog, request("/petstore/"), NOW));
+  }
+
   private Verdict admit(LiveKey key, String path) {
     return check.admit(Optional.of(key), catalog, request(path), NOW);
   }

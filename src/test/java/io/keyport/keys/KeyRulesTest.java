@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.keyport.catalog.UsagePlan;
 import io.keyport.platform.RequestRefused;
 import java.time.Instant;
 import java.util.HashMap;
@@ -116,5 +117,21 @@ class KeyRulesTest {
     assertEquals(RequestRefused.Reason.INVALID, refusal.reason());
     assertEquals(field, refusal.field());
     assertEquals("invalid_request", refusal.error());
+  }
+
+  @Test
+  void aPlanWideKeyNeedsAPlanThatALiveProductOffers() {
+    List<UsagePlan> offered = List.of(new UsagePlan("gold", "Gold", null));
+    assertEquals("gold", KeyRules.planWide(offered, "gold").getName());
+    RequestRefused unknown =
+        assertThrows(RequestRefused.class, () -> KeyRules.planWide(offered, "platinum"));
+    assertEquals("usagePlan", unknown.field());
+    assertTrue(unknown.getMessage().contains("Pick one of: gold"), unknown.getMessage());
+    RequestRefused none =
+        assertThrows(RequestRefused.class, () -> KeyRules.planWide(List.of(), "gold"));
+    assertTrue(none.getMessage().contains("No API product offers a usage plan yet"));
+    assertEquals(
+        "usagePlan",
+        assertThrows(RequestRefused.class, () -> KeyRules.planWide(offered, " ")).field());
   }
 }

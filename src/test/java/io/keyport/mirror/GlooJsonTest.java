@@ -26,6 +26,16 @@ class GlooJsonTest {
   }
 
   @Test
+  void aPlanWideKeyHasNoApiProductAsInGlooWhereAKeyBelongsToAPlan() {
+    assertEquals(
+        "{\"api_key\":\"h==\",\"labels\":[\"dev@example.com\"],\"metadata\":{"
+            + "\"created-ts-unix\":\"1732791234\",\"name\":\"ci\","
+            + "\"usagePlan\":\"gold\",\"username\":\"dev@example.com\"},"
+            + "\"uuid\":\"u-1\"}",
+        GlooJson.of("h==", "dev@example.com", "u-1", "ci", "gold", null, 1732791234L, Map.of()));
+  }
+
+  @Test
   void escapesAsGoDoes() {
     StringBuilder json = new StringBuilder();
     GlooJson.string(json, "a\"b\\c<d>&e\u2028\n\u0001é");
