@@ -23,6 +23,7 @@ import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
@@ -88,6 +89,7 @@ public class AdminProductsResource {
       List<Route> routes,
       List<String> usagePlans,
       String openapi,
+      Map<String, String> metadata,
       String status,
       Instant retiredAt,
       Instant updatedAt,
@@ -103,6 +105,7 @@ public class AdminProductsResource {
           p.product().routes().stream().map(Route::of).toList(),
           p.planNames(),
           p.openapi(),
+          p.product().metadata(),
           p.retired() ? "retired" : "live",
           p.retiredAt(),
           p.updatedAt(),
@@ -114,7 +117,8 @@ public class AdminProductsResource {
 
   /**
    * The body of a create or an edit: {@code id} is the slug; {@code openapi} the OpenAPI 3 document
-   * as JSON or YAML text; {@code lockVersion} (edits only) the value last read.
+   * as JSON or YAML text; {@code metadata} key/value pairs (absent: none); {@code lockVersion}
+   * (edits only) the value last read.
    */
   public record Input(
       String id,
@@ -124,6 +128,7 @@ public class AdminProductsResource {
       List<Route> routes,
       List<String> usagePlans,
       String openapi,
+      Map<String, String> metadata,
       Long lockVersion) {
     ProductDraft draft() {
       return new ProductDraft(
@@ -141,7 +146,8 @@ public class AdminProductsResource {
                               : new ProductDraft.RouteDraft(r.host(), r.pathPrefix(), r.methods()))
                   .toList(),
           usagePlans,
-          openapi);
+          openapi,
+          metadata);
     }
   }
 

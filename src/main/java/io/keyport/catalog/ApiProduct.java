@@ -1,7 +1,9 @@
 package io.keyport.catalog;
 
 import jakarta.persistence.CascadeType;
+import jakarta.persistence.CollectionTable;
 import jakarta.persistence.Column;
+import jakarta.persistence.ElementCollection;
 import jakarta.persistence.Entity;
 import jakarta.persistence.FetchType;
 import jakarta.persistence.GeneratedValue;
@@ -10,6 +12,7 @@ import jakarta.persistence.Id;
 import jakarta.persistence.JoinColumn;
 import jakarta.persistence.JoinTable;
 import jakarta.persistence.ManyToMany;
+import jakarta.persistence.MapKeyColumn;
 import jakarta.persistence.OneToMany;
 import jakarta.persistence.OrderBy;
 import jakarta.persistence.Table;
@@ -17,7 +20,12 @@ import jakarta.persistence.Version;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.hibernate.annotations.Fetch;
+import org.hibernate.annotations.FetchMode;
 
 /** A bundle of routes sold as one thing, with the usage plans it offers. */
 @Entity
@@ -63,6 +71,14 @@ public class ApiProduct {
   @OrderBy("id")
   private List<UsagePlan> plans = new ArrayList<>();
 
+  // Fetched by its own select: joined beside the routes and plans, rows would multiply.
+  @ElementCollection(fetch = FetchType.EAGER)
+  @Fetch(FetchMode.SELECT)
+  @CollectionTable(name = "api_product_metadata", joinColumns = @JoinColumn(name = "product_id"))
+  @MapKeyColumn(name = "meta_key")
+  @Column(name = "meta_value")
+  private Map<String, String> metadata = new TreeMap<>();
+
   @Version
   @Column(name = "lock_version")
   private long lockVersion;
@@ -100,6 +116,7 @@ public class ApiProduct {
       String openapi,
       List<RouteView> newRoutes,
       List<UsagePlan> newPlans,
+      Map<String, String> newMetadata,
       Instant now) {
     this.slug = slug;
     this.displayName = displayName;
@@ -114,7 +131,17 @@ public class ApiProduct {
       plans.clear();
       plans.addAll(newPlans);
     }
+    if (!metadata.equals(newMetadata)) {
+      metadata.clear();
+      metadata.putAll(newMetadata);
+    }
     this.updatedAt = now;
+  }
+
+  /** Sets the administrator's key/value pairs, at creation. */
+  ApiProduct describe(Map<String, String> entries) {
+    metadata.putAll(entries);
+    return this;
   }
 
   void retire(Instant now) {
@@ -166,6 +193,7 @@ public class ApiProduct {
         version,
         openapi != null,
         routes.stream().map(Route::view).toList(),
-        plans.stream().map(UsagePlan::view).toList());
+        plans.stream().map(UsagePlan::view).toList(),
+        Collections.unmodifiableMap(new TreeMap<>(metadata)));
   }
 }

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
 
@@ -62,7 +63,48 @@ final class CatalogRules {
         version,
         routes.stream().map(r -> new RouteDraft(r.host(), r.pathPrefix(), methodList(r))).toList(),
         plans,
-        trimmed(draft.openapi()));
+        trimmed(draft.openapi()),
+        metadata(draft.metadata(), errors));
+  }
+
+  static final int MAX_METADATA_ENTRIES = 20;
+  static final int MAX_METADATA_VALUE_LENGTH = 1000;
+  private static final Pattern METADATA_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,99}");
+
+  /** A product's metadata, sorted by name; problems go under {@code metadata}. */
+  static Map<String, String> metadata(Map<String, String> raw, Map<String, String> errors) {
+    Map<String, String> clean = new TreeMap<>();
+    if (raw == null) {
+      return clean;
+    }
+    if (raw.size() > MAX_METADATA_ENTRIES) {
+      errors.put(
+          "metadata", "A product has at most " + MAX_METADATA_ENTRIES + " metadata entries.");
+      return clean;
+    }
+    for (Map.Entry<String, String> entry : raw.entrySet()) {
+      String name = entry.getKey() == null ? "" : entry.getKey().strip();
+      String value = entry.getValue() == null ? "" : entry.getValue().strip();
+      if (!METADATA_NAME.matcher(name).matches()) {
+        errors.put(
+            "metadata",
+            "Metadata names are 1 to 100 letters, digits, '.', '_' or '-', starting with a letter"
+                + " or digit, such as category.");
+      } else if (value.isEmpty()
+          || value.length() > MAX_METADATA_VALUE_LENGTH
+          || value.chars().anyMatch(Character::isISOControl)) {
+        errors.put(
+            "metadata",
+            "The value of '"
+                + name
+                + "' must be 1 to "
+                + MAX_METADATA_VALUE_LENGTH
+                + " characters, without control characters.");
+      } else if (clean.put(name, value) != null) {
+        errors.put("metadata", "The metadata name '" + name + "' appears twice.");
+      }
+    }
+    return clean;
   }
 
   /** The routes as they are stored; problems go under {@code routes} or {@code routes[i].…}. */

@@ -83,6 +83,7 @@ public class Products {
             clean.openapi());
     routes.forEach(r -> product.route(r.host(), r.pathPrefix(), r.methods()));
     plans.forEach(product::offer);
+    product.describe(clean.metadata());
     em.persist(product);
     em.flush();
     audit.recordChanges(
@@ -151,7 +152,8 @@ public class Products {
             clean.version(),
             clean.openapi() != null,
             routes,
-            plans.stream().map(UsagePlan::view).toList());
+            plans.stream().map(UsagePlan::view).toList(),
+            clean.metadata());
     Map<String, FieldChange> changes = changes(before, beforeDocument, after, clean.openapi());
     if (changes.isEmpty()) {
       return managed(product, keys);
@@ -164,6 +166,7 @@ public class Products {
         clean.openapi(),
         routes,
         plans,
+        clean.metadata(),
         Instant.now().truncatedTo(ChronoUnit.MICROS));
     try {
       em.flush();
@@ -379,6 +382,9 @@ public class Products {
     changes.put(
         "usagePlans", new FieldChange(before == null ? null : plansText(before), plansText(after)));
     changes.put(
+        "metadata",
+        new FieldChange(before == null ? null : metadataText(before), metadataText(after)));
+    changes.put(
         "openapi", new FieldChange(documentText(beforeDocument), documentText(afterDocument)));
     changes.values().removeIf(c -> Objects.equals(c.before(), c.after()));
     return changes;
@@ -392,6 +398,10 @@ public class Products {
                     + r.pathPrefix()
                     + (r.methods() == null ? "" : " " + r.methods()))
         .collect(Collectors.joining("; "));
+  }
+
+  private static String metadataText(ProductView product) {
+    return product.metadata().isEmpty() ? null : product.metadata().toString();
   }
 
   private static String plansText(ProductView product) {

@@ -54,6 +54,16 @@ public class Wording {
     return instant == null ? "" : DATE.format(instant);
   }
 
+  /**
+   * What a key works on: its product's name, or "All APIs on Gold" for a plan-wide key (no product,
+   * SPEC §10).
+   */
+  public String reach(String productDisplayName, String planDisplayName) {
+    return productDisplayName != null
+        ? productDisplayName
+        : text("key.reach.planWide", planDisplayName);
+  }
+
   public String status(KeyStatus status) {
     return text("status." + status.name());
   }

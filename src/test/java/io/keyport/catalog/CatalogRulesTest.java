@@ -17,7 +17,7 @@ class CatalogRulesTest {
 
   private static ProductDraft product(String slug, RouteDraft... routes) {
     return new ProductDraft(
-        slug, "Payments API", null, "1.0", Arrays.asList(routes), List.of("gold"), null);
+        slug, "Payments API", null, "1.0", Arrays.asList(routes), List.of("gold"), null, null);
   }
 
   private static RouteDraft route(String host, String prefix, String... methods) {
@@ -36,7 +36,8 @@ class CatalogRulesTest {
                 " 2.0 ",
                 List.of(route(" API.Example.com ", " /pay/ ", "post", " get", "GET")),
                 List.of(" gold", "gold", "", "silver"),
-                "\n"),
+                "\n",
+                Map.of(" category ", " payments ")),
             errors);
     assertEquals(Map.of(), errors);
     assertEquals("payments-api", clean.slug());
@@ -46,6 +47,7 @@ class CatalogRulesTest {
     assertEquals(List.of(route("api.example.com", "/pay/", "GET", "POST")), clean.routes());
     assertEquals(List.of("gold", "silver"), clean.plans());
     assertNull(clean.openapi());
+    assertEquals(Map.of("category", "payments"), clean.metadata());
   }
 
   @ParameterizedTest
@@ -70,7 +72,7 @@ class CatalogRulesTest {
   @Test
   void everyMissingRequiredFieldIsReportedAtOnce() {
     Map<String, String> errors = new LinkedHashMap<>();
-    CatalogRules.product(new ProductDraft(null, " ", null, null, null, null, null), errors);
+    CatalogRules.product(new ProductDraft(null, " ", null, null, null, null, null, null), errors);
     assertEquals(List.of("slug", "displayName", "routes"), List.copyOf(errors.keySet()));
     assertTrue(errors.get("routes").contains("Add at least one route"), errors::toString);
   }
@@ -118,6 +120,7 @@ class CatalogRulesTest {
             "v".repeat(65),
             List.of(route(null, "/p/")),
             List.of(),
+            null,
             null),
         errors);
     assertEquals(List.of("displayName", "description", "version"), List.copyOf(errors.keySet()));
@@ -169,5 +172,27 @@ class CatalogRulesTest {
     CatalogRules.plan(new PlanDraft("a", "A", null, null, "HOUR", null, null), errors);
     assertTrue(
         errors.get("rateLimit.requestsPerUnit").contains("requests per hour"), errors::toString);
+  }
+
+  @Test
+  void metadataIsTrimmedSortedAndChecked() {
+    Map<String, String> errors = new LinkedHashMap<>();
+    assertEquals(
+        List.of("a", "category"),
+        List.copyOf(
+            CatalogRules.metadata(Map.of("category", " payments ", "a", "1"), errors).keySet()));
+    assertEquals(Map.of(), errors);
+    CatalogRules.metadata(Map.of("bad name", "x"), errors);
+    assertTrue(errors.get("metadata").contains("Metadata names"), errors::toString);
+    errors.clear();
+    CatalogRules.metadata(Map.of("team", " "), errors);
+    assertTrue(errors.get("metadata").contains("'team' must be 1 to 1000"), errors::toString);
+    errors.clear();
+    Map<String, String> many = new java.util.HashMap<>();
+    for (int i = 0; i <= CatalogRules.MAX_METADATA_ENTRIES; i++) {
+      many.put("k" + i, "v");
+    }
+    CatalogRules.metadata(many, errors);
+    assertTrue(errors.get("metadata").contains("at most 20"), errors::toString);
   }
 }

@@ -2,6 +2,7 @@ package io.keyport.web.admin;
 
 import io.keyport.catalog.Catalog;
 import io.keyport.catalog.PlanView;
+import io.keyport.catalog.UsagePlan;
 import io.keyport.keys.AdminKeyView;
 import io.keyport.keys.KeyAdministration;
 import io.keyport.keys.KeyChange;
@@ -17,7 +18,6 @@ import jakarta.inject.Inject;
 import jakarta.inject.Named;
 import java.io.Serializable;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -37,36 +37,6 @@ public class AdminKeyDetails implements Serializable {
           "usagePlan", "keyForm:plan",
           "metadata", "keyForm:metadata");
 
-  /** One metadata row being edited; a plain bean, as inputs need setters. */
-  public static class Entry implements Serializable {
-    private static final long serialVersionUID = 1L;
-    private String name;
-    private String value;
-
-    public Entry() {}
-
-    Entry(String name, String value) {
-      this.name = name;
-      this.value = value;
-    }
-
-    public String getName() {
-      return name;
-    }
-
-    public void setName(String name) {
-      this.name = name;
-    }
-
-    public String getValue() {
-      return value;
-    }
-
-    public void setValue(String value) {
-      this.value = value;
-    }
-  }
-
   @Inject private KeyDirectory directory;
   @Inject private KeyAdministration keys;
   @Inject private Catalog catalog;
@@ -76,7 +46,7 @@ public class AdminKeyDetails implements Serializable {
   private AdminKeyView key;
   private List<PlanView> plans = List.of();
   private String plan;
-  private List<Entry> metadata = new ArrayList<>();
+  private List<MetadataRow> metadata = new ArrayList<>();
   private String hourlyChart;
   private String dailyChart;
   private long admittedThisMonth;
@@ -102,13 +72,15 @@ public class AdminKeyDetails implements Serializable {
   private void show(AdminKeyView shown) {
     key = shown;
     plan = shown.plan();
-    plans = catalog.product(shown.product()).map(p -> p.plans()).orElse(List.of());
-    metadata = new ArrayList<>();
-    shown.metadata().forEach((name, value) -> metadata.add(new Entry(name, value)));
+    plans =
+        shown.product() == null // plan-wide: any plan a live product offers
+            ? catalog.offeredPlans().stream().map(UsagePlan::view).toList()
+            : catalog.product(shown.product()).map(p -> p.plans()).orElse(List.of());
+    metadata = MetadataRow.of(shown.metadata());
   }
 
   public void addEntry() {
-    metadata.add(new Entry());
+    metadata.add(new MetadataRow());
   }
 
   public void removeEntry(int index) {
@@ -118,17 +90,13 @@ public class AdminKeyDetails implements Serializable {
   }
 
   public void save() {
-    Map<String, String> entries = new LinkedHashMap<>();
-    for (Entry entry : metadata) {
-      String name = entry.getName() == null ? "" : entry.getName().strip();
-      String value = entry.getValue() == null ? "" : entry.getValue();
-      if (name.isEmpty() && value.isEmpty()) {
-        continue; // an empty row the admin added and left
-      }
-      if (entries.put(name, value) != null) {
-        Messages.error("keyForm:metadata", Wording.text("admin.keys.duplicateMetadata", name));
-        return;
-      }
+    Map<String, String> entries;
+    try {
+      entries = MetadataRow.entries(metadata);
+    } catch (MetadataRow.Duplicate duplicate) {
+      Messages.error(
+          "keyForm:metadata", Wording.text("admin.keys.duplicateMetadata", duplicate.name));
+      return;
     }
     try {
       AdminKeyView saved =
@@ -180,7 +148,7 @@ public class AdminKeyDetails implements Serializable {
     this.plan = plan;
   }
 
-  public List<Entry> getMetadata() {
+  public List<MetadataRow> getMetadata() {
     return metadata;
   }
 

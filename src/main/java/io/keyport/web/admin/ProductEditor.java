@@ -19,6 +19,7 @@ import jakarta.inject.Named;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -52,6 +53,7 @@ public class ProductEditor implements Serializable {
   private List<RouteRow> routes = new ArrayList<>();
   private List<String> plans = new ArrayList<>();
   private String openapi;
+  private List<MetadataRow> metadata = new ArrayList<>();
   private OpenApiDocuments.Summary documentSummary;
   private List<PlanView> allPlans;
 
@@ -77,6 +79,21 @@ public class ProductEditor implements Serializable {
     routes = new ArrayList<>(product.product().routes().stream().map(RouteRow::of).toList());
     plans = new ArrayList<>(product.planNames());
     openapi = product.openapi();
+    metadata = MetadataRow.of(product.product().metadata());
+  }
+
+  public void addMetadata() {
+    metadata.add(new MetadataRow());
+  }
+
+  public void removeMetadata(int index) {
+    if (index >= 0 && index < metadata.size()) {
+      metadata.remove(index);
+    }
+  }
+
+  public List<MetadataRow> getMetadata() {
+    return metadata;
   }
 
   public void addRoute() {
@@ -103,6 +120,14 @@ public class ProductEditor implements Serializable {
 
   public String save() {
     conflict = false;
+    Map<String, String> entries;
+    try {
+      entries = MetadataRow.entries(metadata);
+    } catch (MetadataRow.Duplicate duplicate) {
+      Messages.error(
+          FORM + ":metadata", Wording.text("admin.keys.duplicateMetadata", duplicate.name));
+      return null;
+    }
     ProductDraft draft =
         new ProductDraft(
             newSlug,
@@ -111,7 +136,8 @@ public class ProductEditor implements Serializable {
             version,
             routes.stream().map(RouteRow::draft).toList(),
             plans,
-            openapi);
+            openapi,
+            entries);
     String actor = Caller.name();
     ManagedProduct saved;
     try {
@@ -165,7 +191,8 @@ public class ProductEditor implements Serializable {
     }
     return switch (field) {
       case "slug" -> FORM + ":slug";
-      case "displayName", "description", "version", "routes", "openapi" -> FORM + ":" + field;
+      case "displayName", "description", "version", "routes", "openapi", "metadata" ->
+          FORM + ":" + field;
       case "usagePlans" -> FORM + ":plans";
       default -> null;
     };

@@ -12,6 +12,7 @@ import jakarta.inject.Named;
 import java.io.Serializable;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.UUID;
 
 /**
@@ -48,9 +49,14 @@ public class MyKeys implements Serializable {
     filtered = null;
   }
 
-  /** The products the caller holds keys for, for the filter. */
+  /** The products the caller holds keys for, for the filter; plan-wide keys have none. */
   public List<String> getProducts() {
-    return getList().stream().map(KeyView::product).distinct().sorted().toList();
+    return getList().stream()
+        .map(KeyView::product)
+        .filter(Objects::nonNull)
+        .distinct()
+        .sorted()
+        .toList();
   }
 
   public List<KeyView> getList() {

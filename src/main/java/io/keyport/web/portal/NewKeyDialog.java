@@ -8,6 +8,7 @@ import io.keyport.keys.CreatedKey;
 import io.keyport.keys.NewKey;
 import io.keyport.platform.RequestRefused;
 import io.keyport.web.Messages;
+import io.keyport.web.Wording;
 import jakarta.enterprise.context.RequestScoped;
 import jakarta.faces.context.FacesContext;
 import jakarta.inject.Inject;
@@ -34,8 +35,14 @@ public class NewKeyDialog {
   @Inject private SecurityContext security;
   @Inject private FacesContext faces;
 
+  /** What the key reaches: {@link #PRODUCT} (the default) or {@link #PLAN} (plan-wide). */
+  static final String PRODUCT = "product";
+
+  static final String PLAN = "plan";
+
   private String product;
   private String plan;
+  private String reach = PRODUCT;
   private String name;
   private LocalDate expires;
   private CreatedKey created;
@@ -44,6 +51,7 @@ public class NewKeyDialog {
   public void open(String product, String plan) {
     this.product = product;
     this.plan = plan;
+    this.reach = PRODUCT;
     this.name = null;
     this.expires = null;
   }
@@ -55,7 +63,8 @@ public class NewKeyDialog {
               security.getCallerPrincipal().getName(),
               new NewKey(
                   name,
-                  product,
+                  // A plan-wide key (SPEC §10) passes on every product that offers the plan.
+                  PLAN.equals(reach) ? null : product,
                   plan,
                   Map.of(),
                   expires == null ? null : expires.atStartOfDay(ZoneOffset.UTC).toInstant()));
@@ -90,6 +99,14 @@ public class NewKeyDialog {
         .orElse(name);
   }
 
+  public String getReachProductLabel() {
+    return Wording.text("newKey.reach.product", getProductName());
+  }
+
+  public String getReachPlanLabel() {
+    return Wording.text("newKey.reach.plan", getPlanName());
+  }
+
   public LocalDate getTomorrow() {
     return LocalDate.now(ZoneOffset.UTC).plusDays(1);
   }
@@ -110,6 +127,14 @@ public class NewKeyDialog {
 
   public String getProduct() {
     return product;
+  }
+
+  public String getReach() {
+    return reach;
+  }
+
+  public void setReach(String reach) {
+    this.reach = PLAN.equals(reach) ? PLAN : PRODUCT;
   }
 
   public void setProduct(String product) {

@@ -7,6 +7,8 @@ import jakarta.faces.view.ViewScoped;
 import jakarta.inject.Inject;
 import jakarta.inject.Named;
 import java.io.Serializable;
+import java.util.List;
+import java.util.Map;
 
 /**
  * The API product page for developers: description, routes, plans with their limits, and the
@@ -30,6 +32,11 @@ public class ProductDetails implements Serializable {
 
   public ProductView getProduct() {
     return product;
+  }
+
+  /** The administrator's metadata of the product, sorted by name, for the page to list. */
+  public List<Map.Entry<String, String>> getMetadata() {
+    return product == null ? List.of() : List.copyOf(product.metadata().entrySet());
   }
 
   /** Where Swagger UI fetches the document: the portal's own API, with the session cookie. */
