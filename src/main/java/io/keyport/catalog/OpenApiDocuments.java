@@ -136,4 +136,57 @@ public final class OpenApiDocuments {
     int newline = message.indexOf('\n');
     return newline < 0 ? message : message.substring(0, newline);
   }
+
+  /** What a front end shows of an API from its document's {@code info}; empty text where absent. */
+  public record Info(String title, String contact, String license, String termsOfService) {
+    public static final Info NONE = new Info("", "", "", "");
+  }
+
+  /**
+   * The {@code info} of a stored document (checked when it was stored): contact is the e-mail, else
+   * the name, else the URL.
+   */
+  public static Info info(String document) {
+    JsonNode info = document == null ? null : tree(document).path("info");
+    if (info == null || !info.isObject()) {
+      return Info.NONE;
+    }
+    JsonNode contact = info.path("contact");
+    String contactText =
+        firstText(contact.path("email"), contact.path("name"), contact.path("url"));
+    return new Info(
+        firstText(info.path("title")),
+        contactText,
+        firstText(info.path("license").path("name")),
+        firstText(info.path("termsOfService")));
+  }
+
+  /** A stored document as JSON text, whichever of JSON and YAML it was uploaded in. */
+  public static String asJson(String document) {
+    if (document.startsWith("{")) {
+      return document;
+    }
+    try {
+      return JSON.writeValueAsString(tree(document));
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("A stored OpenAPI document no longer reads", e);
+    }
+  }
+
+  private static JsonNode tree(String document) {
+    try {
+      return (document.startsWith("{") ? JSON : YAML).readTree(document);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("A stored OpenAPI document no longer reads", e);
+    }
+  }
+
+  private static String firstText(JsonNode... candidates) {
+    for (JsonNode candidate : candidates) {
+      if (candidate.isTextual() && !candidate.asText().isBlank()) {
+        return candidate.asText();
+      }
+    }
+    return "";
+  }
 }

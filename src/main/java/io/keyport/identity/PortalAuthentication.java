@@ -3,6 +3,7 @@ package io.keyport.identity;
 import io.keyport.platform.ClientAddress;
 import io.keyport.platform.JsonErrors;
 import io.keyport.platform.Metrics;
+import io.keyport.platform.PortalOrigins;
 import io.keyport.platform.SecurityHeaders;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -34,9 +35,9 @@ import java.util.logging.Logger;
  *   <li>sign-in through the OpenID Connect provider: {@code /oidc/login} sends the browser there,
  *       {@code /oidc/callback} takes it back and signs the session in ({@link OidcSignIn});
  *   <li>the session, on every later request, pages and REST API alike;
- *   <li>HTTP Basic (under {@code /api/} only; elsewhere the header is ignored, so a browser never
- *       learns to send it) and provider bearer tokens, for scripts calling the REST API, without
- *       creating a session.
+ *   <li>HTTP Basic (under {@code /api/} and {@code /v1/} only; elsewhere the header is ignored, so
+ *       a browser never learns to send it) and provider bearer tokens, for scripts calling the REST
+ *       API, without creating a session.
  * </ul>
  *
  * <p>Failed sign-ins of every kind are counted and throttled per account and per client address
@@ -65,6 +66,8 @@ public class PortalAuthentication implements HttpAuthenticationMechanism {
    */
   public static final String RETRY_AFTER_ATTRIBUTE = "io.keyport.signInRetryAfter";
 
+  private static final String GLOO_PORTAL_API = "/v1/";
+  private static final String GLOO_PORTAL_LOGIN = "/v1/login";
   private static final String BASIC = "Basic ";
   private static final String BEARER = "Bearer ";
   private static final Logger LOG = Logger.getLogger(PortalAuthentication.class.getName());
@@ -76,6 +79,7 @@ public class PortalAuthentication implements HttpAuthenticationMechanism {
   @Inject private Metrics metrics;
   @Inject private SignInThrottle throttle;
   @Inject private BasicSignIns basicSignIns;
+  @Inject private PortalOrigins portalOrigins;
 
   @Override
   public AuthenticationStatus validateRequest(
@@ -89,6 +93,11 @@ public class PortalAuthentication implements HttpAuthenticationMechanism {
     }
     // This runs before any servlet filter, and a refusal written here never reaches one.
     SecurityHeaders.apply(request, response);
+    String fullPath = path + (request.getPathInfo() == null ? "" : request.getPathInfo());
+    if (fullPath.startsWith(GLOO_PORTAL_API)) {
+      portalOrigins.applyCors(request, response);
+    }
+    boolean api = isApi(fullPath);
     if (path.equals(OidcSignIn.LOGIN_PATH)) {
       return startProviderSignIn(request, context);
     }
@@ -111,7 +120,7 @@ public class PortalAuthentication implements HttpAuthenticationMechanism {
     String authorization = request.getHeader("Authorization");
     boolean basic =
         authorization != null && authorization.regionMatches(true, 0, BASIC, 0, BASIC.length());
-    if (basic && isApi(path)) {
+    if (basic && api) {
       return signInBasic(request, response, context, authorization);
     }
     if (authorization != null
@@ -120,7 +129,7 @@ public class PortalAuthentication implements HttpAuthenticationMechanism {
       String address = ClientAddress.of(request);
       long wait = throttle.retryAfterSeconds(null, address);
       if (wait > 0) {
-        return isApi(path) ? tooManyAttempts(response, wait) : context.doNothing();
+        return api ? tooManyAttempts(response, wait) : context.doNothing();
       }
       try {
         UserView user = oidc.bearer(authorization.substring(BEARER.length()).trim());
@@ -136,13 +145,13 @@ public class PortalAuthentication implements HttpAuthenticationMechanism {
         if (refused.reason().isTokenProblem()) {
           throttle.failed(null, address, SignInThrottle.Channel.BEARER, refused.reason().word());
         }
-        return isApi(path) ? bearerRefused(response, refused) : context.doNothing();
+        return api ? bearerRefused(response, refused) : context.doNothing();
       }
     }
     if (!context.isProtected()) {
       return context.doNothing();
     }
-    if (isApi(path)) {
+    if (api) {
       return unauthorized(response, false);
     }
     if ("GET".equals(request.getMethod())) {
@@ -362,8 +371,14 @@ public class PortalAuthentication implements HttpAuthenticationMechanism {
     return new UsernamePasswordCredential("", "");
   }
 
-  private static boolean isApi(String path) {
-    return path.startsWith("/api/");
+  /**
+   * The REST APIs, which answer 401 rather than send a browser to the login page: Keyport's own and
+   * Gloo Portal's ({@code /v1}, SPEC §10), but for {@code /v1/login}, whose whole point is the
+   * login page.
+   */
+  private static boolean isApi(String fullPath) {
+    return fullPath.startsWith("/api/")
+        || (fullPath.startsWith(GLOO_PORTAL_API) && !fullPath.equals(GLOO_PORTAL_LOGIN));
   }
 
   /**

@@ -148,4 +148,22 @@ class OpenApiDocumentsTest {
     return assertThrows(OpenApiDocuments.Rejected.class, () -> OpenApiDocuments.check(text))
         .getMessage();
   }
+
+  @Test
+  void infoGivesWhatAFrontEndShowsAndYamlReadsAsJson() {
+    String yaml =
+        "openapi: 3.0.3\ninfo:\n  title: Pets\n  version: '1'\n  termsOfService: https://t.test/\n"
+            + "  contact: {name: Pet team, email: pets@example.com}\n  license: {name: MIT}\npaths: {}\n";
+    assertEquals(
+        new OpenApiDocuments.Info("Pets", "pets@example.com", "MIT", "https://t.test/"),
+        OpenApiDocuments.info(yaml));
+    assertEquals(
+        new OpenApiDocuments.Info("T", "", "", ""),
+        OpenApiDocuments.info("{\"openapi\":\"3.1.0\",\"info\":{\"title\":\"T\"}}"));
+    assertEquals(OpenApiDocuments.Info.NONE, OpenApiDocuments.info(null));
+    assertEquals(
+        "{\"openapi\":\"3.0.3\",\"info\":{\"title\":\"Pets\",\"version\":\"1\"},\"paths\":{}}",
+        OpenApiDocuments.asJson(
+            "openapi: 3.0.3\ninfo:\n  title: Pets\n  version: '1'\npaths: {}\n"));
+  }
 }

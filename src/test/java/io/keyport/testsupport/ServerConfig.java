@@ -28,7 +28,9 @@ public enum ServerConfig {
           + OidcProvider.CLIENT_SECRET
           + " -Dkeyport.oidc.provider-name="
           + OidcProvider.PROVIDER_NAME
-          + " -Dkeyport.oidc.admin-claim=groups -Dkeyport.oidc.admin-value=keyport-admins"),
+          + " -Dkeyport.oidc.admin-claim=groups -Dkeyport.oidc.admin-value=keyport-admins"
+          + " -Dkeyport.portal-api.allowed-origins="
+          + ServerConfig.PORTAL_ORIGIN),
 
   /** One of two nodes sharing rate limits through Redis ({@code keyport.ratelimit.mode=redis}). */
   REDIS_MODE_A(
@@ -37,6 +39,13 @@ public enum ServerConfig {
   /** The other node of the pair. */
   REDIS_MODE_B(
       "redis-mode-b", true, false, "-Dkeyport.ratelimit.mode=redis -Dkeyport.redis.url=%REDIS%");
+
+  /**
+   * The origin DEFAULT lets call Gloo Portal's {@code /v1} API from a browser (CORS) and return to
+   * after {@code /v1/login} (SPEC §10): a name no DNS answers, which the browser test maps to its
+   * nginx.
+   */
+  public static final String PORTAL_ORIGIN = "http://portal.example.test";
 
   /** What every shared node's JVM gets before its configuration's properties. */
   private static final String HEAP = "-Xmx768m";
