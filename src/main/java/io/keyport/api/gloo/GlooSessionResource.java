@@ -20,6 +20,8 @@ import java.net.URI;
  * The cookie mode of Gloo Portal's front end: {@code /v1/login} and {@code /v1/logout} go through
  * Keyport's own sign-in and sign-out and send the browser back to the front end, only ever to one
  * of {@code keyport.portal-api.allowed-origins}, so neither can be used to bounce a user elsewhere.
+ * Without {@code ?redirect=} the browser goes to {@code /} of the address it used: the front end,
+ * when a proxy serves it and Keyport under one origin (examples/gloo-portal-ui).
  */
 @Path("")
 public class GlooSessionResource {
@@ -56,9 +58,9 @@ public class GlooSessionResource {
 
   private URI target(String redirect) {
     if (redirect == null || redirect.isBlank()) {
-      throw RequestRefused.invalid(
-          "redirect",
-          "Say where to go afterwards: ?redirect=<an address of the portal front end>.");
+      // The starter links to /v1/login as it is; behind its proxy (one origin) "/" is the front
+      // end.
+      return URI.create("/");
     }
     if (!origins.allowsRedirect(redirect)) {
       throw RequestRefused.invalid(
