@@ -14,8 +14,10 @@ import io.keyport.testsupport.Http;
 import io.keyport.testsupport.KeyportServer;
 import io.keyport.testsupport.KeyportServers;
 import io.keyport.testsupport.Shared;
+import jakarta.json.Json;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.io.StringReader;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URL;
@@ -211,6 +213,96 @@ class GatewaysIT {
             assertEquals(
                 List.of(), upstream.requestsWith(marker), gateway + " let " + sneaky + " through");
           }
+        });
+  }
+
+  /**
+   * A plan-wide key (SPEC §10: made without a product) passes through every gateway on each live
+   * product that offers its plan, is refused on the others, and loses a product the moment an
+   * administrator withdraws the plan from it.
+   */
+  @Test
+  void aPlanWideKeyPassesOnEveryProductOfItsPlanAndLosesOneWhenThePlanIsWithdrawn() {
+    String plan = "pw-" + UUID.randomUUID().toString().substring(0, 8);
+    HttpResponse<String> madePlan =
+        http()
+            .api(
+                "POST",
+                "api/v1/admin/usage-plans",
+                ADMIN,
+                ADMIN_PASSWORD,
+                "{\"name\":\"" + plan + "\",\"displayName\":\"Plan " + plan + "\"}");
+    assertEquals(201, madePlan.statusCode(), madePlan.body());
+    String first = plan + "-a";
+    String second = plan + "-b";
+    createProduct(first, "/" + first + "/", plan);
+    createProduct(second, "/" + second + "/", plan);
+    HttpResponse<String> made =
+        http()
+            .api(
+                "POST",
+                "v1/api-keys",
+                DEV,
+                PASSWORD,
+                "{\"usagePlan\":\"" + plan + "\",\"apiKeyName\":\"all-" + plan + "\"}");
+    assertEquals(201, made.statusCode(), made.body());
+    Key key = new Key(field(made.body(), "id"), field(made.body(), "apiKey"));
+    forEachGateway(
+        gateway -> {
+          for (String product : List.of(first, second)) {
+            String marker = marker();
+            HttpResponse<String> response =
+                get(gateway, "/" + product + "/" + marker, "api-key", key.value());
+            assertEquals(200, response.statusCode(), gateway + " on " + product);
+            assertEquals(
+                List.of(product),
+                onlyRequest(gateway, marker).header("x-api-product"),
+                gateway + ": the product the key reached");
+          }
+          assertDenied(gateway, "/petstore/", 403, "route_not_allowed", "api-key", key.value());
+        });
+
+    HttpResponse<String> current =
+        http().api("GET", "api/v1/admin/api-products/" + second, ADMIN, ADMIN_PASSWORD, null);
+    assertEquals(200, current.statusCode(), current.body());
+    long lockVersion =
+        Json.createReader(new StringReader(current.body()))
+            .readObject()
+            .getJsonNumber("lockVersion")
+            .longValue();
+    HttpResponse<String> withdrawn =
+        http()
+            .api(
+                "PUT",
+                "api/v1/admin/api-products/" + second,
+                ADMIN,
+                ADMIN_PASSWORD,
+                "{\"id\":\""
+                    + second
+                    + "\",\"displayName\":\"Gateways IT "
+                    + second
+                    + "\",\"routes\":[{\"pathPrefix\":\"/"
+                    + second
+                    + "/\"}],\"usagePlans\":[],\"lockVersion\":"
+                    + lockVersion
+                    + "}");
+    assertEquals(200, withdrawn.statusCode(), withdrawn.body());
+    forEachGateway(
+        gateway -> {
+          // The catalogue change reaches the check through PostgreSQL's NOTIFY: wait for it, a
+          // bounded number of times, then the refusal is the check's word as usual.
+          for (int attempt = 0;
+              attempt < 50
+                  && get(gateway, "/" + second + "/" + marker(), "api-key", key.value())
+                          .statusCode()
+                      != 403;
+              attempt++) {
+            sleepMillis(100);
+          }
+          assertDenied(
+              gateway, "/" + second + "/", 403, "route_not_allowed", "api-key", key.value());
+          assertEquals(
+              200, get(gateway, "/" + first + "/" + marker(), "api-key", key.value()).statusCode());
         });
   }
 
@@ -604,6 +696,10 @@ class GatewaysIT {
   }
 
   private void createProduct(String slug, String prefix) {
+    createProduct(slug, prefix, "unlimited");
+  }
+
+  private void createProduct(String slug, String prefix, String plan) {
     String body =
         "{\"id\":\""
             + slug
@@ -611,7 +707,9 @@ class GatewaysIT {
             + slug
             + "\",\"routes\":[{\"pathPrefix\":\""
             + prefix
-            + "\"}],\"usagePlans\":[\"unlimited\"]}";
+            + "\"}],\"usagePlans\":[\""
+            + plan
+            + "\"]}";
     HttpResponse<String> created =
         http().api("POST", "api/v1/admin/api-products", ADMIN, ADMIN_PASSWORD, body);
     assertEquals(201, created.statusCode(), "creating product " + slug + ": " + created.body());
@@ -633,6 +731,15 @@ class GatewaysIT {
     System.arraycopy(first, 0, both, 0, first.length);
     System.arraycopy(second, 0, both, first.length, second.length);
     return both;
+  }
+
+  private static void sleepMillis(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
   }
 
   private Http http() {

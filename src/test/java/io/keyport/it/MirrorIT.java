@@ -1,6 +1,7 @@
 package io.keyport.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -93,6 +94,29 @@ class MirrorIT {
         stored);
     assertTrue(stored.contains("\"tier\":\"t\\u003c1\\u003e\\u0026\""), stored);
     assertTrue(stored.endsWith(",\"uuid\":\"" + key.id() + "\"}"), stored);
+  }
+
+  @Test
+  void aPlanWideKeyIsInRedisWithoutAnApiProductAsGloosOwnKeysAre() throws Exception {
+    Http http = new Http(base);
+    HttpResponse<String> made =
+        http.api(
+            "POST",
+            "v1/api-keys",
+            "dev@example.com",
+            "dev",
+            "{\"usagePlan\":\"gold\",\"apiKeyName\":\"mirror-wide-"
+                + UUID.randomUUID().toString().substring(0, 8)
+                + "\"}");
+    assertEquals(201, made.statusCode(), made.body());
+    String id = Http.field(made.body(), "id");
+    String hash = hmac(Http.field(made.body(), "apiKey"));
+    eventually(() -> redis().get(hash) != null, "the plan-wide key's JSON entry");
+    assertEquals(hash, redis().get(id), "SET <uuid> <hash>");
+    assertTrue(redis().sismember("dev@example.com", hash), "SADD <username> <hash>");
+    JsonNode metadata = JSON.readTree(redis().get(hash)).get("metadata");
+    assertEquals("gold", metadata.get("usagePlan").asText());
+    assertFalse(metadata.has("apiProduct"), metadata.toString());
   }
 
   @Test
