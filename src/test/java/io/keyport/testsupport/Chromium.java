@@ -55,6 +55,14 @@ public final class Chromium implements AutoCloseable {
   }
 
   public static Chromium start(int width, int height) {
+    return start(width, height, new String[0]);
+  }
+
+  /**
+   * As {@link #start(int, int)}, with more command-line switches, such as {@code
+   * --host-resolver-rules=MAP portal.example.test 127.0.0.1:8000} to reach a local server by name.
+   */
+  public static Chromium start(int width, int height, String... extraArguments) {
     require(CHROMIUM, "Chromium", "chromium");
     require(CHROMEDRIVER, "chromedriver", "chromium-driver");
     Path profile;
@@ -82,6 +90,7 @@ public final class Chromium implements AutoCloseable {
         "--no-first-run",
         "--window-size=" + width + "," + height,
         "--user-data-dir=" + profile);
+    options.addArguments(extraArguments);
     // The browser's console, where Chromium reports whatever the page's Content Security Policy
     // blocked ({@link #cspViolations}).
     LoggingPreferences logs = new LoggingPreferences();
