@@ -250,6 +250,11 @@ class BrowserIT {
     settled();
     WebElement nameInput = visible(By.id("newKeyForm:name"));
     assertEquals("For Pet Store, Gold plan", textOf(By.id("newKeyFor")));
+    String reach = textOf(By.id("newKeyForm:reach"));
+    assertTrue(
+        reach.contains("Only Pet Store") && reach.contains("Every API on the Gold plan"),
+        "what the key works on: " + reach);
+    screenshot("add-key-form.png");
     browser.findElement(By.id("newKeyForm:generate")).click();
     WebElement required = visible(By.cssSelector("[id='newKeyDialog'] .ui-message-error"));
     assertTrue(
