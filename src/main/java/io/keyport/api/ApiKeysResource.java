@@ -3,6 +3,7 @@ package io.keyport.api;
 import io.keyport.identity.Roles;
 import io.keyport.keys.ApiKeys;
 import io.keyport.keys.CreatedKey;
+import io.keyport.keys.KeyEdit;
 import io.keyport.keys.KeyView;
 import io.keyport.keys.NewKey;
 import io.keyport.platform.RequestRefused;
@@ -12,6 +13,7 @@ import jakarta.security.enterprise.SecurityContext;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.PATCH;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -45,7 +47,8 @@ public class ApiKeysResource {
       Instant createdAt,
       Instant expiresAt,
       Instant lastUsedAt,
-      String status) {
+      String status,
+      List<String> allowedCidrs) {
     static Key of(KeyView k) {
       return new Key(
           k.id(),
@@ -57,7 +60,8 @@ public class ApiKeysResource {
           k.createdAt(),
           k.expiresAt(),
           k.lastUsedAt(),
-          k.status().name().toLowerCase(Locale.ROOT));
+          k.status().name().toLowerCase(Locale.ROOT),
+          k.allowedCidrs());
     }
   }
 
@@ -73,6 +77,7 @@ public class ApiKeysResource {
       Instant expiresAt,
       Instant lastUsedAt,
       String status,
+      List<String> allowedCidrs,
       String apiKey) {
     static Created of(CreatedKey created) {
       Key k = Key.of(created.key());
@@ -87,6 +92,7 @@ public class ApiKeysResource {
           k.expiresAt(),
           k.lastUsedAt(),
           k.status(),
+          k.allowedCidrs(),
           created.value());
     }
 
@@ -135,6 +141,25 @@ public class ApiKeysResource {
             uri.getAbsolutePathBuilder().path(created.key().id().toString()).build())
         .entity(Created.of(created))
         .build();
+  }
+
+  /** The body of {@code PATCH /api/v1/api-keys/{id}}: any of the three; absent ones stay. */
+  public record Change(String name, Instant expiresAt, List<String> allowedCidrs) {}
+
+  /** Renames the key, moves its expiry or sets its IP allowlist ({@code []}: any address). */
+  @PATCH
+  @Path("{id}")
+  @Consumes(MediaType.APPLICATION_JSON)
+  public Key change(@PathParam("id") String id, Change change) {
+    if (change == null) {
+      throw RequestRefused.invalid(
+          null, "Send a JSON body with any of name, expiresAt and allowedCidrs.");
+    }
+    return Key.of(
+        keys.edit(
+            caller(),
+            uuid(id),
+            new KeyEdit(change.name(), change.expiresAt(), change.allowedCidrs())));
   }
 
   @DELETE

@@ -40,6 +40,7 @@ public class AuthCheck {
   static final String INVALID = "invalid_api_key";
   static final String ROUTE_NOT_ALLOWED = "route_not_allowed";
   static final String UNAVAILABLE = "unavailable";
+  static final String IP_NOT_ALLOWED = "ip_not_allowed";
 
   private static final Logger LOG = Logger.getLogger(AuthCheck.class.getName());
   private static final long FAILURE_LOG_INTERVAL_NANOS = 60_000_000_000L;
@@ -69,12 +70,18 @@ public class AuthCheck {
   @ConfigProperty(name = "keyport.check.case-insensitive-routes", defaultValue = "false")
   boolean caseInsensitiveRoutes;
 
+  @Inject
+  @ConfigProperty(name = "keyport.check.trusted-proxies")
+  Optional<String> trustedProxiesConfig;
+
+  private TrustedProxies trustedProxies = TrustedProxies.NONE;
   private List<MetadataHeaders.Mapping> metadataHeaders;
   private Set<String> upstreamHeaders;
   private Verdict missing;
   private Verdict invalid;
   private Verdict routeNotAllowed;
   private Verdict unavailable;
+  private Verdict ipNotAllowed;
 
   /** Configures the check outside the container, for tests of {@link #admit}. */
   static AuthCheck configured(String keyHeader, String headersFromMetadata) {
@@ -97,6 +104,9 @@ public class AuthCheck {
   @PostConstruct
   void init() {
     metadataHeaders = MetadataHeaders.parse(headersFromMetadata.orElse(null));
+    trustedProxies =
+        TrustedProxies.parse(
+            trustedProxiesConfig == null ? null : trustedProxiesConfig.orElse(null));
     Set<String> upstream = new LinkedHashSet<>();
     upstream.addAll(
         List.of(
@@ -114,6 +124,7 @@ public class AuthCheck {
     invalid = new Verdict(401, INVALID, challenge);
     routeNotAllowed = new Verdict(403, ROUTE_NOT_ALLOWED, Map.of());
     unavailable = new Verdict(503, UNAVAILABLE, Map.of());
+    ipNotAllowed = new Verdict(403, IP_NOT_ALLOWED, Map.of());
   }
 
   /**
@@ -123,6 +134,13 @@ public class AuthCheck {
    */
   public Set<String> upstreamHeaders() {
     return upstreamHeaders;
+  }
+
+  /**
+   * The gateways whose X-Forwarded-For names the client ({@code keyport.check.trusted-proxies}).
+   */
+  TrustedProxies trustedProxies() {
+    return trustedProxies;
   }
 
   /** The header the gateway sends the key in, as configured. */
@@ -260,6 +278,9 @@ public class AuthCheck {
                 .orElse(null);
     if (routed == null || !reaches(live, routed, products)) {
       return routeNotAllowed;
+    }
+    if (!live.admitsAddress(request.clientAddress())) {
+      return ipNotAllowed;
     }
     // Sized for the identity, metadata and RateLimit headers without growing.
     Map<String, String> headers = new HashMap<>(16);

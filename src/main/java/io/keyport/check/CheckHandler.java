@@ -18,6 +18,7 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -49,6 +50,7 @@ final class CheckHandler extends SimpleChannelInboundHandler<HttpObject> {
   private final long idleTickNanos;
 
   private final Deque<HttpRequest> waiting = new ArrayDeque<>();
+  private String peer;
   private boolean busy;
   private boolean closing;
   private long activity;
@@ -128,7 +130,9 @@ final class CheckHandler extends SimpleChannelInboundHandler<HttpObject> {
             headers::get,
             request.method().name(),
             uri.substring(CheckServlet.CHECK_PATH.length()),
-            check.keyHeader());
+            check.keyHeader(),
+            peer(ctx),
+            check.trustedProxies());
     Optional<Verdict> fast = check.decideFromMemory(checked, Front.LISTENER);
     if (fast.isPresent()) {
       reply(ctx, response(fast.get()), keepAlive);
@@ -221,5 +225,16 @@ final class CheckHandler extends SimpleChannelInboundHandler<HttpObject> {
       response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
       ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
     }
+  }
+
+  /** The gateway's address, read once per connection. */
+  private String peer(ChannelHandlerContext ctx) {
+    if (peer == null && ctx.channel().remoteAddress() instanceof InetSocketAddress address) {
+      peer =
+          address.getAddress() == null
+              ? address.getHostString()
+              : address.getAddress().getHostAddress();
+    }
+    return peer;
   }
 }

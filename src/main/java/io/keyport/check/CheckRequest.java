@@ -2,9 +2,15 @@ package io.keyport.check;
 
 /**
  * The request a gateway asks about. {@code path} is as sent (query included), {@code apiKey} and
- * {@code host} may be null.
+ * {@code host} may be null; {@code clientAddress} is the IP literal of the client the gateway
+ * serves, null when unknown (a key with an IP allowlist is then refused).
  */
-public record CheckRequest(String method, String path, String host, String apiKey) {
+public record CheckRequest(
+    String method, String path, String host, String apiKey, String clientAddress) {
+
+  public CheckRequest(String method, String path, String host, String apiKey) {
+    this(method, path, host, apiKey, null);
+  }
 
   /** Reads one request header by name, case-insensitively; null when absent. */
   @FunctionalInterface
@@ -24,6 +30,20 @@ public record CheckRequest(String method, String path, String host, String apiKe
    */
   public static CheckRequest read(
       Headers headers, String ownMethod, String suffix, String keyHeader) {
+    return read(headers, ownMethod, suffix, keyHeader, null, TrustedProxies.NONE);
+  }
+
+  /**
+   * As {@link #read(Headers, String, String, String)}, with the client's address: {@code peer}'s
+   * (the gateway's), or what a trusted gateway put in {@code X-Forwarded-For}.
+   */
+  static CheckRequest read(
+      Headers headers,
+      String ownMethod,
+      String suffix,
+      String keyHeader,
+      String peer,
+      TrustedProxies proxies) {
     String method = first(headers.get("X-Forwarded-Method"), headers.get("X-Original-Method"));
     String path = first(headers.get("X-Forwarded-Uri"), headers.get("X-Original-URI"));
     if (path == null) {
@@ -31,7 +51,11 @@ public record CheckRequest(String method, String path, String host, String apiKe
     }
     String host = first(headers.get("X-Forwarded-Host"), headers.get("Host"));
     return new CheckRequest(
-        method == null ? ownMethod : method, path, host, apiKey(headers, keyHeader));
+        method == null ? ownMethod : method,
+        path,
+        host,
+        apiKey(headers, keyHeader),
+        proxies.client(peer, headers.get("X-Forwarded-For")));
   }
 
   /**

@@ -44,7 +44,13 @@ public class CheckServlet extends HttpServlet {
         (uri.length() > start ? uri.substring(start) : "") + (query == null ? "" : "?" + query);
     Verdict verdict =
         check.decide(
-            CheckRequest.read(request::getHeader, request.getMethod(), suffix, check.keyHeader()),
+            CheckRequest.read(
+                request::getHeader,
+                request.getMethod(),
+                suffix,
+                check.keyHeader(),
+                request.getRemoteAddr(),
+                check.trustedProxies()),
             Front.SERVLET);
     response.setStatus(verdict.status());
     verdict.headers().forEach(response::setHeader);

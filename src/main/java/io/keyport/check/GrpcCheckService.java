@@ -66,7 +66,8 @@ final class GrpcCheckService extends AuthorizationGrpc.AuthorizationImplBase {
             http.getMethod(),
             http.getPath(),
             http.getHost().isEmpty() ? null : http.getHost(),
-            CheckRequest.apiKey(headers, check.keyHeader()));
+            CheckRequest.apiKey(headers, check.keyHeader()),
+            clientAddress(request));
     Optional<Verdict> fast = check.decideFromMemory(checked, Front.GRPC);
     if (fast.isPresent()) {
       reply(responses, fast.get(), keySource);
@@ -192,5 +193,12 @@ final class GrpcCheckService extends AuthorizationGrpc.AuthorizationImplBase {
 
   private static Value text(String value) {
     return Value.newBuilder().setStringValue(value == null ? "" : value).build();
+  }
+
+  /** The client Envoy serves: the downstream source address it reports, null without one. */
+  private static String clientAddress(io.envoyproxy.envoy.service.auth.v3.CheckRequest request) {
+    String address =
+        request.getAttributes().getSource().getAddress().getSocketAddress().getAddress();
+    return address.isEmpty() ? null : address;
   }
 }

@@ -15,9 +15,14 @@ import jakarta.persistence.MapKeyColumn;
 import jakarta.persistence.Table;
 import jakarta.persistence.Version;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.UUID;
+import org.hibernate.annotations.Fetch;
+import org.hibernate.annotations.FetchMode;
 
 /**
  * An API key of one user for one product and plan, or for a plan alone: a plan-wide key (no
@@ -74,6 +79,13 @@ public class ApiKey {
   @Column(name = "meta_value")
   private Map<String, String> metadata = new TreeMap<>();
 
+  /** The IP allowlist in CIDR notation; empty: any address. Its own select, beside the map. */
+  @ElementCollection(fetch = FetchType.EAGER)
+  @Fetch(FetchMode.SELECT)
+  @CollectionTable(name = "api_key_cidr", joinColumns = @JoinColumn(name = "key_id"))
+  @Column(name = "cidr")
+  private Set<String> allowedCidrs = new TreeSet<>();
+
   @Version
   @Column(name = "lock_version")
   private long lockVersion;
@@ -105,6 +117,32 @@ public class ApiKey {
   void revoke(Instant at, String reason) {
     this.revokedAt = at;
     this.revokedReason = reason;
+  }
+
+  /** The owner's edit: a new name, expiry or allowlist; null leaves that one as it is. */
+  void edit(String name, Instant expiresAt, List<String> allowedCidrs) {
+    if (name != null) {
+      this.name = name;
+    }
+    if (expiresAt != null) {
+      this.expiresAt = expiresAt;
+    }
+    if (allowedCidrs != null) {
+      this.allowedCidrs.clear();
+      this.allowedCidrs.addAll(allowedCidrs);
+    }
+  }
+
+  String getName() {
+    return name;
+  }
+
+  Instant getExpiresAt() {
+    return expiresAt;
+  }
+
+  List<String> getAllowedCidrs() {
+    return List.copyOf(allowedCidrs);
   }
 
   void changePlan(UsagePlan plan) {
@@ -204,6 +242,7 @@ public class ApiKey {
         createdAt,
         expiresAt,
         lastUsedAt,
-        status);
+        status,
+        List.copyOf(allowedCidrs));
   }
 }

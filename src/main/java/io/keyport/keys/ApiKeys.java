@@ -1,5 +1,6 @@
 package io.keyport.keys;
 
+import io.keyport.audit.AuditLog;
 import io.keyport.catalog.ApiProduct;
 import io.keyport.catalog.Catalog;
 import io.keyport.catalog.UsagePlan;
@@ -20,6 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
@@ -151,6 +153,54 @@ public class ApiKeys {
     details.put("expiresAt", expiresAt);
     announcements.announce(username, "api_key.created", key, username, details);
     return new CreatedKey(key.view(now), value);
+  }
+
+  /**
+   * The owner changes a key's name, expiry or IP allowlist (SPEC §11); what {@code edit} leaves
+   * null stays as it is. Every node's check sees the change within the change feed's delay.
+   */
+  @Transactional
+  public KeyView edit(String username, UUID id, KeyEdit edit) {
+    ApiKey key = ownedLiveKey(username, id);
+    Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
+    String name = edit.name() == null ? null : KeyRules.name(edit.name());
+    Instant expiresAt =
+        edit.expiresAt() == null
+            ? null
+            : KeyRules.expiry(edit.expiresAt().truncatedTo(ChronoUnit.MICROS), now);
+    List<String> cidrs =
+        edit.allowedCidrs() == null ? null : KeyRules.allowedCidrs(edit.allowedCidrs());
+    Map<String, AuditLog.FieldChange> changed = new LinkedHashMap<>();
+    if (name != null && !name.equals(key.getName())) {
+      refuseTakenName(key.getOwner(), key.getProduct(), key.getPlan(), name);
+      changed.put("name", new AuditLog.FieldChange(key.getName(), name));
+    }
+    if (expiresAt != null && !expiresAt.equals(key.getExpiresAt())) {
+      changed.put(
+          "expiresAt",
+          new AuditLog.FieldChange(String.valueOf(key.getExpiresAt()), expiresAt.toString()));
+    }
+    if (cidrs != null && !Set.copyOf(cidrs).equals(Set.copyOf(key.getAllowedCidrs()))) {
+      changed.put(
+          "allowedCidrs",
+          new AuditLog.FieldChange(
+              String.join(", ", key.getAllowedCidrs()), String.join(", ", cidrs)));
+    }
+    if (changed.isEmpty()) {
+      return key.view(now);
+    }
+    key.edit(name, expiresAt, cidrs);
+    try {
+      em.flush();
+    } catch (PersistenceException e) {
+      String cause = String.valueOf(rootMessage(e));
+      if (cause.contains(LIVE_NAME_CONSTRAINT) || cause.contains(LIVE_PLAN_WIDE_NAME_CONSTRAINT)) {
+        throw nameTaken(name, key.getProduct(), key.getPlan());
+      }
+      throw e;
+    }
+    announcements.announceChanges(username, "api_key.updated", key, changed);
+    return key.view(now);
   }
 
   /** Deletes one of the caller's keys: it is revoked at once and kept for the audit trail. */

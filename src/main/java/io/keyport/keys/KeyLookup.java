@@ -8,6 +8,8 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -31,6 +33,7 @@ public class KeyLookup {
        where k.key_hash = ? and k.revoked_at is null and u.enabled
          and (k.product_id is null or p.retired_at is null)
       """;
+  private static final String RANGES = "select cidr from api_key_cidr where key_id = ?";
   private static final String METADATA =
       "select meta_key, meta_value from api_key_metadata where key_id = ?";
 
@@ -59,7 +62,8 @@ public class KeyLookup {
                 row.getString(3),
                 row.getString(4),
                 expires == null ? null : expires.toInstant(),
-                metadata(connection, id)));
+                metadata(connection, id),
+                ranges(connection, id)));
       }
     } catch (SQLException e) {
       throw new DatabaseUnavailable(e);
@@ -77,6 +81,19 @@ public class KeyLookup {
       }
     }
     return Map.copyOf(metadata);
+  }
+
+  private static List<AddressRange> ranges(Connection connection, UUID id) throws SQLException {
+    List<AddressRange> ranges = new ArrayList<>();
+    try (PreparedStatement statement = connection.prepareStatement(RANGES)) {
+      statement.setObject(1, id);
+      try (ResultSet row = statement.executeQuery()) {
+        while (row.next()) {
+          ranges.add(AddressRange.parse(row.getString(1)));
+        }
+      }
+    }
+    return List.copyOf(ranges);
   }
 
   /** PostgreSQL could not be reached or did not answer. */

@@ -159,4 +159,26 @@ final class KeyRules {
                             + String.join(", ", offered.stream().map(UsagePlan::getName).toList())
                             + "."));
   }
+
+  static final int MAX_ALLOWED_RANGES = 50;
+
+  /**
+   * An IP allowlist as its owner writes it, each range normalised ({@code 10.1.2.3/16} is {@code
+   * 10.1.0.0/16}), duplicates dropped; empty for "any address". A wrong entry names itself.
+   */
+  static List<String> allowedCidrs(List<String> raw) {
+    if (raw.size() > MAX_ALLOWED_RANGES) {
+      throw RequestRefused.invalid(
+          "allowedCidrs", "A key's allowlist has at most " + MAX_ALLOWED_RANGES + " ranges.");
+    }
+    java.util.Set<String> ranges = new java.util.LinkedHashSet<>();
+    for (String entry : raw) {
+      try {
+        ranges.add(AddressRange.parse(entry).text());
+      } catch (IllegalArgumentException e) {
+        throw RequestRefused.invalid("allowedCidrs", e.getMessage());
+      }
+    }
+    return List.copyOf(ranges);
+  }
 }

@@ -1,6 +1,7 @@
 package io.keyport.keys;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
@@ -17,5 +18,6 @@ public record KeyView(
     Instant createdAt,
     Instant expiresAt,
     Instant lastUsedAt,
-    KeyStatus status)
+    KeyStatus status,
+    List<String> allowedCidrs)
     implements java.io.Serializable {}

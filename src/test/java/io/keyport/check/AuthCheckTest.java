@@ -206,6 +206,39 @@ class AuthCheckTest {
             Optional.of(key(null, NOW, Map.of("tier", "t"))), catalog, request("/petstore/"), NOW));
   }
 
+  @Test
+  void aKeyWithAnIpAllowlistIsRefusedFromElsewhereWithIpNotAllowed() {
+    LiveKey listed =
+        new LiveKey(
+            ID,
+            "dev@example.com",
+            "petstore",
+            "gold",
+            null,
+            Map.of("tier", "t"),
+            List.of(io.keyport.keys.AddressRange.parse("203.0.113.0/24")));
+    assertTrue(
+        check
+            .admit(
+                Optional.of(listed),
+                catalog,
+                new CheckRequest("GET", "/petstore/", "h", "kp_x", "203.0.113.8"),
+                NOW)
+            .allowed());
+    Verdict elsewhere =
+        check.admit(
+            Optional.of(listed),
+            catalog,
+            new CheckRequest("GET", "/petstore/", "h", "kp_x", "198.51.100.1"),
+            NOW);
+    assertEquals(403, elsewhere.status());
+    assertEquals("ip_not_allowed", elsewhere.error());
+    assertEquals(
+        "ip_not_allowed",
+        check.admit(Optional.of(listed), catalog, request("/petstore/"), NOW).error(),
+        "an unknown client address is refused");
+  }
+
   private Verdict admit(LiveKey key, String path) {
     return check.admit(Optional.of(key), catalog, request(path), NOW);
   }

@@ -69,7 +69,8 @@ class SessionStateTest {
             Instant.parse("2026-11-28T16:00:00Z"),
             null,
             null,
-            KeyStatus.ACTIVE);
+            KeyStatus.ACTIVE,
+            List.of("203.0.113.0/24"));
     page.setFiltered(new ArrayList<>(List.of(key)));
     MyKeys restored = roundTrip(page);
     assertEquals(List.of(key), restored.getFiltered());

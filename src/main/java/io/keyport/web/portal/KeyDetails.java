@@ -53,6 +53,11 @@ public class KeyDetails {
     return key == null ? List.of() : List.copyOf(key.metadata().entrySet());
   }
 
+  /** The key's IP allowlist as one line: "203.0.113.0/24, 2001:db8::/32". */
+  public String getAllowlistText() {
+    return key == null ? "" : String.join(", ", key.allowedCidrs());
+  }
+
   public UsageHistory.KeyUsage getUsage() {
     return usage;
   }
