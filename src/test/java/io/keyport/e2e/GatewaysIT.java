@@ -676,6 +676,85 @@ class GatewaysIT {
     }
   }
 
+  /**
+   * SPEC §11's IP allowlist: through each gateway a key passes from its own address only, whatever
+   * X-Forwarded-For a client writes (the gateway sends what it saw connect); at both check fronts
+   * X-Forwarded-For counts from a trusted proxy (DEFAULT trusts 127.0.0.1) and from no one else.
+   */
+  @Test
+  void aKeyWithAnIpAllowlistPassesOnlyFromItsAddressesAndForwardedForOnlyFromTrustedProxies() {
+    Key key = createKey("petstore", "unlimited", null);
+    HttpResponse<String> listed =
+        http()
+            .api(
+                "PATCH",
+                "api/v1/api-keys/" + key.id(),
+                DEV,
+                PASSWORD,
+                "{\"allowedCidrs\":[\"127.0.0.2\", \"2001:db8::/32\"]}");
+    assertEquals(200, listed.statusCode(), listed.body());
+    assertTrue(
+        listed.body().contains("\"allowedCidrs\":[\"127.0.0.2/32\",\"2001:db8::/32\"]"),
+        listed.body());
+    forEachGateway(
+        gateway -> {
+          // The change reaches the check's cache through PostgreSQL's NOTIFY.
+          int status = 0;
+          for (int attempt = 0; attempt < 50 && status != 403; attempt++) {
+            status = viaGatewayFrom("127.0.0.3", gateway, key, null).status();
+            if (status != 403) {
+              sleepMillis(100);
+            }
+          }
+          assertEquals(403, status, gateway + " from an address off the allowlist");
+          assertEquals(
+              200,
+              viaGatewayFrom("127.0.0.2", gateway, key, null).status(),
+              gateway + " from 127.0.0.2");
+          RawHttp.Answer forged = viaGatewayFrom("127.0.0.3", gateway, key, "127.0.0.2");
+          assertEquals(403, forged.status(), gateway + " believed a client's X-Forwarded-For");
+          assertTrue(forged.head().contains("ip_not_allowed"), gateway + ": " + forged.head());
+        });
+    for (int port : List.of(listenerPort, portalPort)) {
+      assertEquals(
+          200,
+          checkFrom("127.0.0.1", port, key, "127.0.0.2").status(),
+          "trusted proxy, port " + port);
+      assertEquals(
+          403,
+          checkFrom("127.0.0.1", port, key, "127.0.0.3").status(),
+          "trusted proxy, port " + port);
+      assertEquals(
+          200,
+          checkFrom("127.0.0.2", port, key, "198.51.100.1").status(),
+          "untrusted peer, port " + port);
+      assertEquals(
+          403,
+          checkFrom("127.0.0.3", port, key, "127.0.0.2").status(),
+          "untrusted peer, port " + port);
+    }
+  }
+
+  private static RawHttp.Answer viaGatewayFrom(
+      String from, GatewayProcess gateway, Key key, String forwardedFor) {
+    RawHttp.Request request =
+        new RawHttp.Request("GET", "/petstore/pets/" + marker())
+            .header("Host", "127.0.0.1:" + gateway.port())
+            .header("api-key", key.value());
+    if (forwardedFor != null) {
+      request.header("X-Forwarded-For", forwardedFor);
+    }
+    return RawHttp.sendFrom(from, gateway.port(), request.bytes(), 30_000);
+  }
+
+  private static RawHttp.Answer checkFrom(String from, int port, Key key, String forwardedFor) {
+    return RawHttp.sendFrom(
+        from,
+        port,
+        checkRequest(port, key.value()).header("X-Forwarded-For", forwardedFor).bytes(),
+        30_000);
+  }
+
   // ---------------------------------------------------------------------------------------------
 
   private static RawHttp.Request checkRequest(int port, String key) {

@@ -111,7 +111,18 @@ final class RawHttp {
 
   /** Sends {@code request} to 127.0.0.1:{@code port} and reads the answer's head. */
   static Answer send(int port, byte[] request, int timeoutMillis) {
+    return sendFrom(null, port, request, timeoutMillis);
+  }
+
+  /**
+   * As {@link #send}, from the loopback address {@code from} (such as 127.0.0.2: Linux answers the
+   * whole 127/8), so a server sees another client; null for the default.
+   */
+  static Answer sendFrom(String from, int port, byte[] request, int timeoutMillis) {
     try (Socket socket = new Socket()) {
+      if (from != null) {
+        socket.bind(new InetSocketAddress(InetAddress.getByName(from), 0));
+      }
       socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), timeoutMillis);
       socket.setSoTimeout(timeoutMillis);
       String writeFailure = null;

@@ -29,6 +29,7 @@ public enum ServerConfig {
           + " -Dkeyport.oidc.provider-name="
           + OidcProvider.PROVIDER_NAME
           + " -Dkeyport.oidc.admin-claim=groups -Dkeyport.oidc.admin-value=keyport-admins"
+          + " -Dkeyport.check.trusted-proxies=127.0.0.1"
           + " -Dkeyport.portal-api.allowed-origins="
           + ServerConfig.PORTAL_ORIGIN),
 
