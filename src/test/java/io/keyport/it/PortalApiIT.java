@@ -84,6 +84,64 @@ class PortalApiIT {
   // REST API: happy paths
 
   @Test
+  void anOwnerRenamesMovesTheExpiryAndSetsTheAllowlistOfTheirOwnKeyOnly() throws Exception {
+    String name = "patch-" + UUID.randomUUID().toString().substring(0, 8);
+    HttpResponse<String> made =
+        http.api(
+            "POST",
+            KEYS,
+            DEV,
+            DEV_PASSWORD,
+            "{\"apiKeyName\":\"" + name + "\",\"apiProduct\":\"petstore\",\"usagePlan\":\"gold\"}");
+    assertEquals(201, made.statusCode(), made.body());
+    JsonNode created = parse(made.body());
+    String id = created.path("id").asText();
+    String expiry =
+        Instant.now().plus(Duration.ofDays(40)).truncatedTo(ChronoUnit.SECONDS).toString();
+    JsonNode changed =
+        ok(
+            http.api(
+                "PATCH",
+                KEYS + "/" + id,
+                DEV,
+                DEV_PASSWORD,
+                "{\"name\":\""
+                    + name
+                    + "-renamed\",\"expiresAt\":\""
+                    + expiry
+                    + "\",\"allowedCidrs\":[\"10.1.2.3/16\"]}"));
+    assertEquals(name + "-renamed", changed.path("name").asText());
+    assertEquals(Instant.parse(expiry), Instant.parse(changed.path("expiresAt").asText()));
+    assertEquals("10.1.0.0/16", changed.path("allowedCidrs").get(0).asText());
+    JsonNode kept =
+        ok(http.api("PATCH", KEYS + "/" + id, DEV, DEV_PASSWORD, "{\"allowedCidrs\":[]}"));
+    assertEquals(name + "-renamed", kept.path("name").asText(), "an absent field stays");
+    assertEquals(0, kept.path("allowedCidrs").size());
+
+    HttpResponse<String> wrong =
+        http.api("PATCH", KEYS + "/" + id, DEV, DEV_PASSWORD, "{\"allowedCidrs\":[\"office\"]}");
+    assertError(wrong, 400, "invalid_request");
+    assertTrue(wrong.body().contains("'office' is not an IP address"), wrong.body());
+    assertError(
+        http.api(
+            "PATCH",
+            KEYS + "/" + id,
+            DEV,
+            DEV_PASSWORD,
+            "{\"expiresAt\":\"2001-01-01T00:00:00Z\"}"),
+        400,
+        "invalid_request");
+    assertError(
+        http.api("PATCH", KEYS + "/" + id, "admin@example.com", "admin", "{\"name\":\"mine\"}"),
+        404,
+        "not_found");
+    assertEquals(
+        name + "-renamed",
+        ok(http.api("GET", KEYS + "/" + id, DEV, DEV_PASSWORD, null)).path("name").asText(),
+        "a refused change changed nothing");
+  }
+
+  @Test
   void meNamesTheCallerWithDisplayNameAndRoles() {
     JsonNode dev = ok(http.api("GET", "api/v1/me", DEV, DEV_PASSWORD, null));
     assertEquals(DEV, dev.path("username").asText());
