@@ -243,6 +243,6 @@ public class ApiKey {
         expiresAt,
         lastUsedAt,
         status,
-        List.copyOf(allowedCidrs));
+        allowedCidrs.stream().sorted().toList());
   }
 }
