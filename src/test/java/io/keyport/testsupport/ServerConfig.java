@@ -14,7 +14,8 @@ public enum ServerConfig {
    * mock-oauth2-server in the test JVM, {@link OidcProvider}, up for the whole run). One node
    * serves the local-sign-in, mirror and OIDC tests alike: a configuration of its own would cost
    * the run a Payara start. Cached keys are served for 5 s while PostgreSQL is unreachable
-   * (DatabaseOutageIT waits for the 503).
+   * (DatabaseOutageIT waits for the 503). It mails key owners through SMTP on {@code it.smtp.port}
+   * (plain, no TLS), where NotificationsIT starts GreenMail; until then mails wait and are retried.
    */
   DEFAULT(
       "default",
@@ -28,7 +29,9 @@ public enum ServerConfig {
           + OidcProvider.CLIENT_SECRET
           + " -Dkeyport.oidc.provider-name="
           + OidcProvider.PROVIDER_NAME
-          + " -Dkeyport.oidc.admin-claim=groups -Dkeyport.oidc.admin-value=keyport-admins"),
+          + " -Dkeyport.oidc.admin-claim=groups -Dkeyport.oidc.admin-value=keyport-admins"
+          + " -Dkeyport.mail.host=127.0.0.1 -Dkeyport.mail.port=%SMTP% -Dkeyport.mail.tls=none"
+          + " -Dkeyport.mail.from=keyport@example.com"),
 
   /** One of two nodes sharing rate limits through Redis ({@code keyport.ratelimit.mode=redis}). */
   REDIS_MODE_A(
@@ -51,6 +54,17 @@ public enum ServerConfig {
     this.redis = redis;
     this.oidc = oidc;
     this.properties = properties;
+  }
+
+  /** The port the DEFAULT node mails to, reserved by Maven ({@code it.smtp.port}). */
+  public static int smtpPort() {
+    String reserved = System.getProperty("it.smtp.port");
+    if (reserved == null || reserved.isBlank()) {
+      throw new IllegalStateException(
+          "it.smtp.port is not set: run the integration tests through failsafe (mvn verify),"
+              + " which reserves it");
+    }
+    return Integer.parseInt(reserved.strip());
   }
 
   /** The name of the node and of its log in target/keyport-nodes. */
@@ -76,6 +90,9 @@ public enum ServerConfig {
     }
     if (oidc) {
       options = options.replace("%ISSUER%", issuer);
+    }
+    if (options.contains("%SMTP%")) {
+      options = options.replace("%SMTP%", Integer.toString(smtpPort()));
     }
     return (HEAP + " " + options).strip();
   }
