@@ -22,4 +22,5 @@ public record DeliveryView(
     String lastError,
     Instant lastAttemptAt,
     Instant nextAttemptAt,
-    Instant deliveredAt) {}
+    Instant deliveredAt)
+    implements java.io.Serializable {}

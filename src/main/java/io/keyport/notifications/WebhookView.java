@@ -11,4 +11,5 @@ public record WebhookView(
     List<String> eventTypes,
     boolean enabled,
     Instant createdAt,
-    long lockVersion) {}
+    long lockVersion)
+    implements java.io.Serializable {}
