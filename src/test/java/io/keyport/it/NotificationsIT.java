@@ -13,6 +13,7 @@ import com.icegreen.greenmail.util.GreenMailUtil;
 import com.icegreen.greenmail.util.ServerSetup;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.keyport.testsupport.Chromium;
 import io.keyport.testsupport.Http;
 import io.keyport.testsupport.KeyportNode;
 import io.keyport.testsupport.KeyportServer;
@@ -55,6 +56,11 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.openqa.selenium.By;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * Notifications on the shared DEFAULT node (docs/notifications.md): webhook endpoints over the
@@ -211,7 +217,7 @@ class NotificationsIT {
           events.stream().map(e -> e.path("type").asText()).sorted().toList());
       JsonNode created = only(events, "key.created", deleted.id()).path("data");
       assertEquals(deleted.id(), created.path("keyId").asText());
-      assertEquals(deleted.value().substring(0, 7), created.path("hint").asText());
+      assertEquals(deleted.value().substring(0, 7) + "…", created.path("hint").asText());
       assertEquals("petstore", created.path("apiProduct").asText());
       assertEquals("gold", created.path("usagePlan").asText());
       assertEquals(person.username(), created.path("owner").asText());
@@ -370,6 +376,96 @@ class NotificationsIT {
       assertFalse(another.id().isEmpty(), "the portal answers too");
       receiver.release();
       deleteEndpoint(http, hook);
+    }
+  }
+
+  @Test
+  void anAdminRegistersAnEndpointInTheConsoleAndSendsADeliveryAgain() throws Exception {
+    Http http = new Http(base);
+    try (Receiver receiver = Receiver.start(Ports.free());
+        Chromium chromium = Chromium.start()) {
+      WebDriver browser = chromium.browser();
+      WebDriverWait wait = chromium.waiting();
+      try {
+        browser.get(base + "login.xhtml");
+        wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("login:username")))
+            .sendKeys(ADMIN);
+        browser.findElement(By.id("login:password")).sendKeys(ADMIN_PASSWORD);
+        browser.findElement(By.id("login:submit")).click();
+        wait.until(ExpectedConditions.urlContains("/admin/dashboard.xhtml"));
+        browser.findElement(By.id("navWebhooks:link")).click();
+        wait.until(ExpectedConditions.textToBe(By.tagName("h1"), "Webhooks"));
+        assertTrue(
+            browser.findElement(By.id("mailState")).getText().contains("127.0.0.1"),
+            "the page says where mail goes");
+
+        // A new endpoint: the URL's error at its field, then the secret shown once.
+        browser.findElement(By.id("newEndpoint")).click();
+        wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("endpointForm:url")));
+        chromium.settled();
+        browser.findElement(By.id("endpointForm:save")).click();
+        WebElement required =
+            wait.until(
+                ExpectedConditions.visibilityOfElementLocated(
+                    By.cssSelector("[id='endpointDialog'] .ui-message-error")));
+        assertTrue(required.getText().contains("URL"), "field message: " + required.getText());
+        browser.findElement(By.id("endpointForm:url")).sendKeys(receiver.url());
+        browser.findElement(By.id("endpointForm:description")).sendKeys("console receiver");
+        browser.findElement(By.id("endpointForm:save")).click();
+        String secret =
+            wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("webhookSecret")))
+                .getText()
+                .trim();
+        assertTrue(secret.matches("whsec_[A-Za-z0-9+/]{43}="), "the secret is shown: " + secret);
+        receiver.secret(secret);
+        chromium.screenshot("admin-webhook-secret.png");
+        browser.findElement(By.id("endpointForm:done")).click();
+        wait.until(ExpectedConditions.invisibilityOfElementLocated(By.id("webhookSecret")));
+        wait.until(
+            ExpectedConditions.textToBePresentInElementLocated(
+                By.id("webhooksForm:endpoints"), receiver.url()));
+        chromium.screenshot("admin-webhooks.png");
+
+        // An event, signed with the secret the page showed; then the log, and send again.
+        Users.Person person = Users.create(http, "console", "developer");
+        Keys.Created key =
+            Keys.create(http, person.username(), person.password(), "k", "petstore", "gold");
+        eventually(
+            () -> receiver.eventsAbout(person.username()).size() >= 1,
+            "the key.created event, verified with the page's secret");
+        String hook =
+            stream(ok(admin(http, "GET", HOOKS, null), 200))
+                .filter(e -> e.path("url").asText().equals(receiver.url()))
+                .findFirst()
+                .orElseThrow()
+                .path("id")
+                .asText();
+        eventually(
+            () ->
+                stream(deliveries(http, hook))
+                    .anyMatch(d -> d.path("status").asText().equals("delivered")),
+            "a delivered row");
+        browser.get(base + "admin/deliveries.xhtml?endpoint=" + hook);
+        wait.until(ExpectedConditions.textToBe(By.tagName("h1"), "Deliveries"));
+        wait.until(
+            ExpectedConditions.textToBePresentInElementLocated(
+                By.id("deliveriesForm:deliveries"), "Delivered"));
+        chromium.screenshot("admin-deliveries.png");
+        int before = receiver.deliveries().size();
+        browser.findElement(By.id("deliveriesForm:deliveries:0:sendAgain")).click();
+        wait.until(
+            ExpectedConditions.textToBePresentInElementLocated(
+                By.id("deliveriesForm:messages"), "due again"));
+        eventually(() -> receiver.deliveries().size() > before, "the delivery sent again");
+        assertFalse(
+            receiver.deliveries().stream().anyMatch(d -> d.body().contains(key.value())),
+            "no key value in a body");
+        assertFalse(browser.getPageSource().contains(secret), "the secret is not shown again");
+        deleteEndpoint(http, hook);
+      } catch (AssertionError | RuntimeException failure) {
+        chromium.keepEvidence("webhooks-failure");
+        throw failure;
+      }
     }
   }
 
