@@ -80,8 +80,8 @@ public class Dispatcher {
   @ConfigProperty(name = "keyport.webhooks.timeout-seconds", defaultValue = "5")
   int timeoutSeconds;
 
-  private ScheduledFuture<?> rounds;
-  private ExecutorService senders;
+  private volatile ScheduledFuture<?> rounds;
+  private volatile ExecutorService senders;
   private HttpClient http;
   private long lastSweep;
   private volatile boolean webhooksFailing;
@@ -118,8 +118,12 @@ public class Dispatcher {
             + (mail.isConfigured() ? ", e-mail through " + mail.describe() : ", e-mail off"));
   }
 
+  /**
+   * Not synchronized: a round may be waiting on slow receivers. Interrupted sends leave their rows
+   * due, so the next round, here or on another node, sends them again.
+   */
   @PreDestroy
-  synchronized void stop() {
+  void stop() {
     if (rounds != null) {
       rounds.cancel(false);
     }
