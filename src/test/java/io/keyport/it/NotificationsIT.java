@@ -172,6 +172,14 @@ class NotificationsIT {
         ok(admin(http, "GET", HOOKS + "/event-types", null), 200)
             .toString()
             .contains("key.leaked"));
+    String openapi = http.send(http.request("openapi").GET()).body();
+    for (String path :
+        List.of(
+            "/api/v1/admin/webhooks",
+            "/api/v1/admin/webhooks/deliveries/{id}/send-again",
+            "/api/v1/me/mail")) {
+      assertTrue(openapi.contains(path), "/openapi describes " + path);
+    }
     assertEquals(204, admin(http, "DELETE", HOOKS + "/" + id, null).statusCode());
     assertEquals(404, admin(http, "GET", HOOKS + "/" + id, null).statusCode());
     assertEquals(404, admin(http, "DELETE", HOOKS + "/nonsense", null).statusCode());
@@ -466,6 +474,29 @@ class NotificationsIT {
             "no key value in a body");
         assertFalse(browser.getPageSource().contains(secret), "the secret is not shown again");
         deleteEndpoint(http, hook);
+
+        // The key's owner turns the optional e-mails off on their profile page.
+        browser.manage().deleteAllCookies();
+        browser.get(base + "login.xhtml");
+        wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("login:username")))
+            .sendKeys(person.username());
+        browser.findElement(By.id("login:password")).sendKeys(person.password());
+        browser.findElement(By.id("login:submit")).click();
+        wait.until(ExpectedConditions.urlContains("/portal/"));
+        browser.get(base + "portal/profile.xhtml");
+        wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("mailPanel")));
+        assertTrue(
+            browser.findElement(By.id("mailForm:optionalMail_input")).isSelected(),
+            "optional mail is on at first");
+        browser.findElement(By.cssSelector("[id='mailForm:optionalMail'] .ui-chkbox-box")).click();
+        browser.findElement(By.id("mailForm:saveMail")).click();
+        wait.until(
+            ExpectedConditions.textToBePresentInElementLocated(
+                By.id("profileMessages"), "only the notices of revocations"));
+        chromium.screenshot("profile-mail.png");
+        assertEquals(
+            "{\"optionalMail\":false}",
+            http.api("GET", "api/v1/me/mail", person.username(), person.password(), null).body());
       } catch (AssertionError | RuntimeException failure) {
         chromium.keepEvidence("webhooks-failure");
         throw failure;
