@@ -23,7 +23,6 @@ class ArchitectureTest {
     "io.keyport.limits..",
     "io.keyport.mirror..",
     "io.keyport.audit..",
-    "io.keyport.notifications..",
     "io.keyport.platform.."
   };
 
@@ -85,27 +84,7 @@ class ArchitectureTest {
             "io.keyport.check..",
             "io.keyport.limits..",
             "io.keyport.mirror..",
-            "io.keyport.audit..",
-            "io.keyport.notifications..")
-        .check(main);
-  }
-
-  @Test
-  void notificationsKnowNoCapabilityThatTellsThem() {
-    // keys, identity and the others call notifications inside their transactions; the outbox
-    // reads what its sweeps need with SQL, so it never reaches back into them.
-    noClasses()
-        .that()
-        .resideInAPackage("io.keyport.notifications..")
-        .should()
-        .dependOnClassesThat()
-        .resideInAnyPackage(
-            "io.keyport.catalog..",
-            "io.keyport.keys..",
-            "io.keyport.identity..",
-            "io.keyport.check..",
-            "io.keyport.limits..",
-            "io.keyport.mirror..")
+            "io.keyport.audit..")
         .check(main);
   }
 

@@ -41,8 +41,7 @@ public class RestApi extends Application {
           AdminMirrorResource.class,
           AdminProductsResource.class,
           AdminUsagePlansResource.class,
-          AdminUsersResource.class,
-          AdminWebhooksResource.class);
+          AdminUsersResource.class);
 
   /** The error mappers, JSON settings and role checks every application of Keyport's uses. */
   public static final Set<Class<?>> PROVIDERS =
