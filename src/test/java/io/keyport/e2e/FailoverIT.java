@@ -336,7 +336,7 @@ class FailoverIT {
     secret.sendKeys(password);
     WebElement submit = browser.findElement(By.id("login:submit"));
     submit.click();
-    page.until(ExpectedConditions.stalenessOf(submit));
+    Chromium.left(page, submit);
   }
 
   private static void createKey(Http node, String name) {

@@ -705,7 +705,7 @@ class AdminCatalogIT {
     browser.findElement(By.id("login:password")).sendKeys(ADMIN_PASSWORD);
     WebElement submit = browser.findElement(By.id("login:submit"));
     submit.click();
-    wait.until(ExpectedConditions.stalenessOf(submit));
+    Chromium.left(wait, submit);
 
     // The list, then a new product whose route another product has: refused at the field.
     browser.get(http.uri("admin/products.xhtml").toString());

@@ -18,6 +18,8 @@ import org.openqa.selenium.OutputType;
 import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebDriverException;
+import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
@@ -138,6 +140,28 @@ public final class Chromium implements AutoCloseable {
             (Boolean)
                 ((JavascriptExecutor) driver)
                     .executeScript("return !window.jQuery || jQuery(':animated').length === 0;"));
+  }
+
+  /**
+   * Waits, with {@code wait}, until {@code element} has left the page (a navigation replaced it).
+   * Chrome reports a node of a replaced document as "does not belong to the document" rather than
+   * as stale, so that counts as gone too.
+   */
+  public static void left(WebDriverWait wait, WebElement element) {
+    wait.until(
+        driver -> {
+          try {
+            element.isEnabled();
+            return false;
+          } catch (StaleElementReferenceException gone) {
+            return true;
+          } catch (WebDriverException e) {
+            if (String.valueOf(e.getMessage()).contains("does not belong to the document")) {
+              return true;
+            }
+            throw e;
+          }
+        });
   }
 
   /** The window as it is now, into {@code it.screenshots.dir}. */
