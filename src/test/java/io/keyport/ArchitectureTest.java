@@ -23,6 +23,7 @@ class ArchitectureTest {
     "io.keyport.limits..",
     "io.keyport.mirror..",
     "io.keyport.audit..",
+    "io.keyport.notifications..",
     "io.keyport.platform.."
   };
 
@@ -84,7 +85,27 @@ class ArchitectureTest {
             "io.keyport.check..",
             "io.keyport.limits..",
             "io.keyport.mirror..",
-            "io.keyport.audit..")
+            "io.keyport.audit..",
+            "io.keyport.notifications..")
+        .check(main);
+  }
+
+  @Test
+  void notificationsKnowNoCapabilityThatTellsThem() {
+    // keys, identity and the others call notifications inside their transactions; the outbox
+    // reads what its sweeps need with SQL, so it never reaches back into them.
+    noClasses()
+        .that()
+        .resideInAPackage("io.keyport.notifications..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage(
+            "io.keyport.catalog..",
+            "io.keyport.keys..",
+            "io.keyport.identity..",
+            "io.keyport.check..",
+            "io.keyport.limits..",
+            "io.keyport.mirror..")
         .check(main);
   }
 

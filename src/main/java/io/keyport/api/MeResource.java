@@ -13,6 +13,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.Context;
@@ -70,6 +71,39 @@ public class MeResource {
     users.changePassword(username, chars(body.currentPassword()), chars(body.newPassword()));
     SignedIn.renew(request, username);
     return Response.noContent().build();
+  }
+
+  /** The caller's e-mail choice: whether they get the optional notices (docs/notifications.md). */
+  public record MailChoice(Boolean optionalMail) {}
+
+  @GET
+  @Path("mail")
+  @Operation(summary = "Whether you get the optional notification e-mails")
+  public MailChoice mailChoice() {
+    return new MailChoice(
+        users
+            .find(security.getCallerPrincipal().getName())
+            .orElseThrow(() -> new IllegalStateException("The signed-in user no longer exists"))
+            .isOptionalMail());
+  }
+
+  @PUT
+  @Path("mail")
+  @Consumes(MediaType.APPLICATION_JSON)
+  @Operation(
+      summary = "Turn the optional notification e-mails on or off",
+      description =
+          "Optional: key created, expiring, expired, quota thresholds. A revocation by an"
+              + " administrator is mailed either way.")
+  @APIResponse(responseCode = "200", description = "The choice as it now is")
+  @APIResponse(responseCode = "400", description = "invalid_request: optionalMail missing")
+  public MailChoice chooseMail(MailChoice body) {
+    if (body == null || body.optionalMail() == null) {
+      throw RequestRefused.invalid(
+          "optionalMail", "Send {\"optionalMail\": true} or {\"optionalMail\": false}.");
+    }
+    users.chooseOptionalMail(security.getCallerPrincipal().getName(), body.optionalMail());
+    return mailChoice();
   }
 
   private static char[] chars(String text) {

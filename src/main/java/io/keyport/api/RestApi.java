@@ -41,7 +41,8 @@ public class RestApi extends Application {
           AdminMirrorResource.class,
           AdminProductsResource.class,
           AdminUsagePlansResource.class,
-          AdminUsersResource.class);
+          AdminUsersResource.class,
+          AdminWebhooksResource.class);
 
   /** The error mappers, JSON settings and role checks every application of Keyport's uses. */
   public static final Set<Class<?>> PROVIDERS =

@@ -51,6 +51,10 @@ public class User {
   @Column(name = "created_at", nullable = false, updatable = false)
   private Instant createdAt;
 
+  /** Whether the optional notification e-mails (created, expiring, expired, quota) are wanted. */
+  @Column(name = "optional_mail", nullable = false)
+  private boolean optionalMail = true;
+
   @ElementCollection(fetch = FetchType.EAGER)
   @CollectionTable(name = "user_role", joinColumns = @JoinColumn(name = "user_id"))
   @Column(name = "role")
@@ -170,6 +174,14 @@ public class User {
 
   void setDisplayName(String displayName) {
     this.displayName = displayName;
+  }
+
+  void setOptionalMail(boolean optionalMail) {
+    this.optionalMail = optionalMail;
+  }
+
+  public boolean isOptionalMail() {
+    return optionalMail;
   }
 
   void setEnabled(boolean enabled) {

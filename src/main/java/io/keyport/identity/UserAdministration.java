@@ -4,6 +4,8 @@ import io.keyport.audit.AuditLog;
 import io.keyport.audit.AuditLog.FieldChange;
 import io.keyport.mirror.RedisMirror;
 import io.keyport.mirror.RedisNames;
+import io.keyport.notifications.EventType;
+import io.keyport.notifications.Notifications;
 import io.keyport.platform.RequestRefused;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -14,6 +16,7 @@ import jakarta.persistence.PersistenceException;
 import jakarta.persistence.TypedQuery;
 import jakarta.transaction.Transactional;
 import java.security.SecureRandom;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -52,6 +55,7 @@ public class UserAdministration {
   @Inject private RedisMirror mirror;
   @Inject private OidcSettings settings;
   @Inject private Users users;
+  @Inject private Notifications notifications;
 
   /**
    * Users whose username or display name contains {@code text} (any case; null or blank: all), with
@@ -190,6 +194,14 @@ public class UserAdministration {
     audit.recordChanges(actor, "user.updated", "user", user.getUsername(), changed);
     if (enabledChanged) {
       mirrorKeysOf(user);
+    }
+    if (enabledChanged && !enabled) {
+      Map<String, Object> data = new LinkedHashMap<>();
+      data.put("username", user.getUsername());
+      data.put("displayName", user.getDisplayName());
+      data.put("disabledBy", Users.normalise(actor));
+      data.put("disabledAt", Instant.now());
+      notifications.record(EventType.USER_DISABLED, user.getUsername(), data);
     }
     users.announceAfterCommit(user.getUsername());
     return user.account(ownedKeys.liveOf(user.getId()));

@@ -183,6 +183,23 @@ public class Users {
   }
 
   /**
+   * Whether a user gets the optional notification e-mails (key created, expiring, expired, quota
+   * thresholds); a revocation by an administrator is mailed either way. Audited.
+   */
+  @Transactional
+  public void chooseOptionalMail(String username, boolean wanted) {
+    User user =
+        find(username)
+            .orElseThrow(() -> RequestRefused.notFound("There is no user " + username + "."));
+    if (user.isOptionalMail() == wanted) {
+      return;
+    }
+    user.setOptionalMail(wanted);
+    audit.record(
+        username, "user.mail_preference", "user", username, Map.of("optionalMail", wanted));
+  }
+
+  /**
    * Changes a local user's own password. Refused, with nothing written: a wrong current password, a
    * new one that breaks {@link Passwords#problem}, and a user without a local password. The change
    * is audited (never the passwords), clears the temporary-password flag, and ends every session of

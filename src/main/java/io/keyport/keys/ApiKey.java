@@ -183,6 +183,14 @@ public class ApiKey {
     return Map.copyOf(metadata);
   }
 
+  Instant getRevokedAt() {
+    return revokedAt;
+  }
+
+  String getRevokedReason() {
+    return revokedReason;
+  }
+
   boolean isRevoked() {
     return revokedAt != null;
   }

@@ -2,16 +2,21 @@ package io.keyport.keys;
 
 import io.keyport.audit.AuditLog;
 import io.keyport.mirror.RedisMirror;
+import io.keyport.notifications.EventType;
+import io.keyport.notifications.Notifications;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
+import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
  * The one place that tells the rest of Keyport that a key changed, inside the changing transaction:
- * the audit event, the Redis mirror's outbox row, and the event that drops the key from this node's
- * check cache (other nodes hear PostgreSQL's notification on commit).
+ * the audit event, the Redis mirror's outbox row, the notification outbox's event (webhooks and the
+ * owner's e-mail; never the key value), and the event that drops the key from this node's check
+ * cache (other nodes hear PostgreSQL's notification on commit).
  */
 @ApplicationScoped
 @Transactional(Transactional.TxType.MANDATORY)
@@ -20,11 +25,13 @@ class KeyAnnouncements {
   @Inject private AuditLog audit;
   @Inject private RedisMirror mirror;
   @Inject private Event<KeyChanged> changes;
+  @Inject private Notifications notifications;
 
   /** A key made, deleted or revoked, with what the audit trail keeps of it (never the value). */
   void announce(String actor, String action, ApiKey key, String owner, Map<String, ?> details) {
     audit.record(actor, action, "api_key", key.getId().toString(), details);
     publish(key, owner);
+    notify(action, key, owner);
   }
 
   /** A key an administrator changed, with the before and after of each changed field. */
@@ -32,10 +39,42 @@ class KeyAnnouncements {
       String actor, String action, ApiKey key, Map<String, AuditLog.FieldChange> changed) {
     audit.recordChanges(actor, action, "api_key", key.getId().toString(), changed);
     publish(key, key.getOwner().getUsername());
+    notify(action, key, key.getOwner().getUsername());
   }
 
   private void publish(ApiKey key, String owner) {
     mirror.enqueue(key.getId(), key.getKeyHash(), owner);
     changes.fire(new KeyChanged(key.getKeyHash()));
+  }
+
+  /** The notification of an audited key action; an admin's edit of plan or metadata has none. */
+  private void notify(String action, ApiKey key, String owner) {
+    EventType type =
+        switch (action) {
+          case "api_key.created" -> EventType.KEY_CREATED;
+          case "api_key.deleted" -> EventType.KEY_DELETED;
+          case "api_key.revoked" -> EventType.KEY_REVOKED_BY_ADMIN;
+          default -> null;
+        };
+    if (type == null) {
+      return;
+    }
+    KeyView view = key.view(Instant.now());
+    Map<String, Object> data = new LinkedHashMap<>();
+    data.put("keyId", key.getId().toString());
+    data.put("name", view.name());
+    data.put("hint", view.hint());
+    data.put("apiProduct", view.product());
+    data.put("usagePlan", view.plan());
+    data.put("owner", owner);
+    data.put("createdAt", view.createdAt());
+    data.put("expiresAt", view.expiresAt());
+    if (type != EventType.KEY_CREATED) {
+      data.put("revokedAt", key.getRevokedAt());
+    }
+    if (type == EventType.KEY_REVOKED_BY_ADMIN) {
+      data.put("reason", key.getRevokedReason());
+    }
+    notifications.record(type, owner, data);
   }
 }

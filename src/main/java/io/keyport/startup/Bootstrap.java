@@ -6,6 +6,7 @@ import io.keyport.keys.KeyHasher;
 import io.keyport.limits.PlanLimits;
 import io.keyport.mirror.MirrorMetrics;
 import io.keyport.mirror.RedisMirror;
+import io.keyport.notifications.Dispatcher;
 import io.keyport.platform.ChangeFeed;
 import io.keyport.platform.Database;
 import io.keyport.platform.LogFormat;
@@ -42,6 +43,7 @@ public class Bootstrap {
   @Inject private PlanLimits planLimits;
   @Inject private RedisMirror mirror;
   @Inject private MirrorMetrics mirrorMetrics;
+  @Inject private Dispatcher notifications;
   @Inject private MetricsPort metricsPort;
   @Inject private LogFormat logFormat;
 
@@ -70,6 +72,7 @@ public class Bootstrap {
     checkListener.start();
     grpcCheckServer.start();
     mirror.start();
+    notifications.start();
     mirrorMetrics.register();
     metricsPort.start();
     LOG.info("Keyport is ready");

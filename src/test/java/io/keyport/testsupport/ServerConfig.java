@@ -14,7 +14,8 @@ public enum ServerConfig {
    * mock-oauth2-server in the test JVM, {@link OidcProvider}, up for the whole run). One node
    * serves the local-sign-in, mirror and OIDC tests alike: a configuration of its own would cost
    * the run a Payara start. Cached keys are served for 5 s while PostgreSQL is unreachable
-   * (DatabaseOutageIT waits for the 503).
+   * (DatabaseOutageIT waits for the 503). It mails key owners through SMTP on {@code it.smtp.port}
+   * (plain, no TLS), where NotificationsIT starts GreenMail; until then mails wait and are retried.
    */
   DEFAULT(
       "default",
@@ -29,6 +30,8 @@ public enum ServerConfig {
           + " -Dkeyport.oidc.provider-name="
           + OidcProvider.PROVIDER_NAME
           + " -Dkeyport.oidc.admin-claim=groups -Dkeyport.oidc.admin-value=keyport-admins"
+          + " -Dkeyport.mail.host=127.0.0.1 -Dkeyport.mail.port=%SMTP% -Dkeyport.mail.tls=none"
+          + " -Dkeyport.mail.from=keyport@example.com"
           + " -Dkeyport.check.trusted-proxies=127.0.0.1"
           + " -Dkeyport.portal-api.allowed-origins="
           + ServerConfig.PORTAL_ORIGIN),
@@ -63,6 +66,17 @@ public enum ServerConfig {
     this.properties = properties;
   }
 
+  /** The port the DEFAULT node mails to, reserved by Maven ({@code it.smtp.port}). */
+  public static int smtpPort() {
+    String reserved = System.getProperty("it.smtp.port");
+    if (reserved == null || reserved.isBlank()) {
+      throw new IllegalStateException(
+          "it.smtp.port is not set: run the integration tests through failsafe (mvn verify),"
+              + " which reserves it");
+    }
+    return Integer.parseInt(reserved.strip());
+  }
+
   /** The name of the node and of its log in target/keyport-nodes. */
   public String label() {
     return label;
@@ -86,6 +100,9 @@ public enum ServerConfig {
     }
     if (oidc) {
       options = options.replace("%ISSUER%", issuer);
+    }
+    if (options.contains("%SMTP%")) {
+      options = options.replace("%SMTP%", Integer.toString(smtpPort()));
     }
     return (HEAP + " " + options).strip();
   }

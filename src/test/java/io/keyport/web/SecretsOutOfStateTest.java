@@ -38,7 +38,8 @@ class SecretsOutOfStateTest {
           continue;
         }
         for (Field field : type.getDeclaredFields()) {
-          if (field.getName().toLowerCase(Locale.ROOT).contains("password")
+          String lower = field.getName().toLowerCase(Locale.ROOT);
+          if ((lower.contains("password") || lower.contains("secret"))
               && field.getType() == String.class) {
             holders.add(type.getSimpleName() + "." + field.getName());
           }

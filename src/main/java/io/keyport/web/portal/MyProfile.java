@@ -7,6 +7,7 @@ import io.keyport.identity.Passwords;
 import io.keyport.identity.SignedIn;
 import io.keyport.identity.User;
 import io.keyport.identity.Users;
+import io.keyport.notifications.MailSettings;
 import io.keyport.platform.RequestRefused;
 import io.keyport.web.Caller;
 import io.keyport.web.Messages;
@@ -42,11 +43,13 @@ public class MyProfile {
   @Inject private OidcSettings settings;
   @Inject private OidcSignIn oidc;
   @Inject private FacesContext faces;
+  @Inject private MailSettings mail;
 
   private User user;
   private String currentPassword;
   private String newPassword;
   private String confirmPassword;
+  private Boolean optionalMail;
 
   /** On the first visit (not on a postback, whose panels the lazy {@link #getUser} decides). */
   public void load() {
@@ -78,6 +81,14 @@ public class MyProfile {
       newPassword = null;
       confirmPassword = null;
     }
+  }
+
+  /** Saves whether the person wants the optional notification e-mails. */
+  public void saveMailChoice() {
+    boolean wanted = Boolean.TRUE.equals(optionalMail);
+    users.chooseOptionalMail(Caller.name(), wanted);
+    Messages.info(Wording.text(wanted ? "profile.mail.on" : "profile.mail.off"));
+    user = null;
   }
 
   /** Sends the browser to the provider; its answer links the identity there to this account. */
@@ -128,6 +139,22 @@ public class MyProfile {
 
   public String getLinkLabel() {
     return Wording.text("profile.link", settings.providerName());
+  }
+
+  /** Whether this Keyport sends e-mail at all (keyport.mail.host set). */
+  public boolean isMailConfigured() {
+    return mail.isConfigured();
+  }
+
+  public Boolean getOptionalMail() {
+    if (optionalMail == null && getUser() != null) {
+      optionalMail = user.isOptionalMail();
+    }
+    return optionalMail;
+  }
+
+  public void setOptionalMail(Boolean optionalMail) {
+    this.optionalMail = optionalMail;
   }
 
   public int getMinLength() {
