@@ -76,6 +76,15 @@ public class Dispatcher {
   @ConfigProperty(name = "keyport.notifications.parallel", defaultValue = "4")
   int parallel;
 
+  /**
+   * Whether this node sweeps and sends. A sweep's event happens once for the whole cluster, and
+   * which deliveries it gets (the owner's e-mail) follows the sweeping node's mail setup: nodes
+   * that cannot reach the SMTP server or the receivers, or are set up differently, say false.
+   */
+  @Inject
+  @ConfigProperty(name = "keyport.notifications.dispatch", defaultValue = "true")
+  boolean dispatch;
+
   @Inject
   @ConfigProperty(name = "keyport.webhooks.timeout-seconds", defaultValue = "5")
   int timeoutSeconds;
@@ -102,6 +111,12 @@ public class Dispatcher {
               + timeoutSeconds);
     }
     if (rounds != null) {
+      return;
+    }
+    if (!dispatch) {
+      LOG.info(
+          "Notifications: this node records events and leaves sweeping and sending to the others"
+              + " (keyport.notifications.dispatch=false)");
       return;
     }
     senders = Executors.newFixedThreadPool(parallel, threads);

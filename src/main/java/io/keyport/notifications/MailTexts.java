@@ -29,7 +29,7 @@ final class MailTexts {
   static Mail of(String type, Map<String, Object> data) {
     Locale locale = Locale.ENGLISH;
     ResourceBundle bundle = ResourceBundle.getBundle(BUNDLE, locale);
-    Object[] args = arguments(type, data);
+    Object[] args = arguments(type, data, bundle.getString("mail.planWideProduct"));
     String subject = format(bundle.getString("mail." + type + ".subject"), args, locale);
     String text = format(bundle.getString("mail." + type + ".body"), args, locale);
     String footer = bundle.getString("mail.footer");
@@ -45,10 +45,10 @@ final class MailTexts {
     return new Mail(subject, text + "\n\n" + footer + "\n", html);
   }
 
-  private static Object[] arguments(String type, Map<String, Object> data) {
+  private static Object[] arguments(String type, Map<String, Object> data, String planWide) {
     if (type.startsWith("quota.")) {
       return new Object[] {
-        product(data),
+        product(data, planWide),
         text(data, "usagePlan"),
         text(data, "threshold"),
         text(data, "used"),
@@ -59,17 +59,17 @@ final class MailTexts {
     return new Object[] {
       text(data, "name"),
       text(data, "hint"),
-      product(data),
+      product(data, planWide),
       text(data, "usagePlan"),
       when(data.get("expiresAt")),
       text(data, "reason")
     };
   }
 
-  /** The key's product, or for a plan-wide key (none, SPEC §10) what it reaches. */
-  private static String product(Map<String, Object> data) {
+  /** The key's product, or for a plan-wide key (none, SPEC §10) {@code planWide}. */
+  private static String product(Map<String, Object> data, String planWide) {
     String product = text(data, "apiProduct");
-    return product.isEmpty() ? "every API on its plan" : product;
+    return product.isEmpty() || product.equals("null") ? planWide : product;
   }
 
   private static String text(Map<String, Object> data, String name) {

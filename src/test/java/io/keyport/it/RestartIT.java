@@ -72,7 +72,11 @@ class RestartIT {
 
   /** A Keyport of this test's own on the tests' database, ready to answer. */
   private static KeyportNode start(String name) throws Exception {
-    KeyportNode node = KeyportNode.launch(name, Map.of("KEYPORT_JAVA_OPTS", "-Xmx768m"));
+    KeyportNode node =
+        KeyportNode.launch(
+            name,
+            // DEFAULT, beside it on the same database, mails; this node leaves that to it.
+            Map.of("KEYPORT_JAVA_OPTS", "-Xmx768m -Dkeyport.notifications.dispatch=false"));
     try {
       node.awaitReady(START_PATIENCE);
     } catch (AssertionError | RuntimeException e) {

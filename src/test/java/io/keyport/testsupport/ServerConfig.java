@@ -36,13 +36,25 @@ public enum ServerConfig {
           + " -Dkeyport.portal-api.allowed-origins="
           + ServerConfig.PORTAL_ORIGIN),
 
-  /** One of two nodes sharing rate limits through Redis ({@code keyport.ratelimit.mode=redis}). */
+  /**
+   * One of two nodes sharing rate limits through Redis ({@code keyport.ratelimit.mode=redis}). It
+   * leaves notifications to DEFAULT, the node that mails: a sweep here would record DEFAULT's
+   * owners' quota and expiry events without their e-mails.
+   */
   REDIS_MODE_A(
-      "redis-mode-a", true, false, "-Dkeyport.ratelimit.mode=redis -Dkeyport.redis.url=%REDIS%"),
+      "redis-mode-a",
+      true,
+      false,
+      "-Dkeyport.ratelimit.mode=redis -Dkeyport.redis.url=%REDIS%"
+          + " -Dkeyport.notifications.dispatch=false"),
 
   /** The other node of the pair. */
   REDIS_MODE_B(
-      "redis-mode-b", true, false, "-Dkeyport.ratelimit.mode=redis -Dkeyport.redis.url=%REDIS%");
+      "redis-mode-b",
+      true,
+      false,
+      "-Dkeyport.ratelimit.mode=redis -Dkeyport.redis.url=%REDIS%"
+          + " -Dkeyport.notifications.dispatch=false");
 
   /**
    * The origin DEFAULT lets call Gloo Portal's {@code /v1} API from a browser (CORS) and return to
