@@ -8,6 +8,7 @@ import io.keyport.mirror.MirrorMetrics;
 import io.keyport.mirror.RedisMirror;
 import io.keyport.platform.ChangeFeed;
 import io.keyport.platform.Database;
+import io.keyport.platform.DatabasePool;
 import io.keyport.platform.LogFormat;
 import io.keyport.platform.MetricsPort;
 import jakarta.annotation.Resource;
@@ -43,6 +44,7 @@ public class Bootstrap {
   @Inject private RedisMirror mirror;
   @Inject private MirrorMetrics mirrorMetrics;
   @Inject private MetricsPort metricsPort;
+  @Inject private DatabasePool databasePool;
   @Inject private LogFormat logFormat;
 
   @Inject
@@ -71,6 +73,7 @@ public class Bootstrap {
     grpcCheckServer.start();
     mirror.start();
     mirrorMetrics.register();
+    databasePool.register();
     metricsPort.start();
     LOG.info("Keyport is ready");
   }
