@@ -17,7 +17,8 @@
 #   KEYPORT_IMAGE_MIRROR  the Debian mirror (default: the first URIs of /etc/apt/sources.list.d/
 #                         debian.sources or the first deb line of /etc/apt/sources.list)
 #   SOURCE_DATE_EPOCH     the time stamped on every file and on the image (default: the last
-#                         commit's time), so two builds of one commit give the same layers
+#                         commit's time), so the same files give the same layer (the WAR itself
+#                         differs between builds: Maven stamps its entries)
 # Needs root (debootstrap, and files owned by the image's user); installs debootstrap if missing.
 set -euo pipefail
 

@@ -136,6 +136,22 @@ class DeployManifestsTest {
   }
 
   @Test
+  void theRootIsReadOnlyWithTmpAndTheDataFolderWritable() {
+    // as ImageRunIT runs the image (run-unpacked.sh --read-only)
+    assertTrue(container.getSecurityContext().getReadOnlyRootFilesystem());
+    assertFalse(container.getSecurityContext().getAllowPrivilegeEscalation());
+    Set<String> mounted = new TreeSet<>();
+    container.getVolumeMounts().forEach(m -> mounted.add(m.getMountPath()));
+    assertEquals(Set.of("/tmp", ImageDefinition.environment().get("KEYPORT_DATA_DIR")), mounted);
+    deployment
+        .getSpec()
+        .getTemplate()
+        .getSpec()
+        .getVolumes()
+        .forEach(v -> assertNotNull(v.getEmptyDir(), v.getName() + " is an emptyDir"));
+  }
+
+  @Test
   void probesAskKeyportsHealthPaths() {
     assertProbe(container.getStartupProbe(), ImageDefinition.LIVENESS);
     assertProbe(container.getLivenessProbe(), ImageDefinition.LIVENESS);

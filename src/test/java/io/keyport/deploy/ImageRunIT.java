@@ -21,9 +21,10 @@ import org.junit.jupiter.api.Test;
 /**
  * The image starts: target/keyport-image.tar unpacked and run without a container engine
  * (deploy/image/run-unpacked.sh: its layers, its Entrypoint as its User, its Env, new mount and PID
- * namespaces), on the trial default (the embedded PostgreSQL inside the image). Ready, serving the
- * check, the gRPC and the metrics ports, as uid 10001, and stopping on SIGTERM. Image profile only:
- * needs root and the tarball; one Payara Micro start.
+ * namespaces), on the trial default (the embedded PostgreSQL inside the image), with a read-only
+ * root and empty /tmp and data volume as deploy/kubernetes runs it. Ready, serving the check, the
+ * gRPC and the metrics ports, as uid 10001, and stopping on SIGTERM. Image profile only: needs root
+ * and the tarball; one Payara Micro start.
  */
 class ImageRunIT {
 
@@ -45,6 +46,7 @@ class ImageRunIT {
             List.of(
                 "bash",
                 ImageDefinition.PROJECT.resolve("deploy/image/run-unpacked.sh").toString(),
+                "--read-only",
                 tarball.toString(),
                 root.toString(),
                 "KEYPORT_HTTP_PORT=" + http,
