@@ -4,6 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import io.keyport.it.TestDatabase;
+import io.keyport.testsupport.Http;
+import io.keyport.testsupport.Keys;
 import io.keyport.testsupport.Ports;
 import java.io.IOException;
 import java.net.URI;
@@ -12,6 +15,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,17 +26,18 @@ import org.junit.jupiter.api.Test;
 /**
  * The image starts: target/keyport-image.tar unpacked and run without a container engine
  * (deploy/image/run-unpacked.sh: its layers, its Entrypoint as its User, its Env, new mount and PID
- * namespaces), on the trial default (the embedded PostgreSQL inside the image), with a read-only
- * root and empty /tmp and data volume as deploy/kubernetes runs it. Ready, serving the check, the
- * gRPC and the metrics ports, as uid 10001, and stopping on SIGTERM. Image profile only: needs root
- * and the tarball; one Payara Micro start.
+ * namespaces), as deploy/kubernetes runs it: an external PostgreSQL (a database of its own on the
+ * run's test server), its HMAC secret, JSON logs, a read-only root and empty /tmp and data volume.
+ * Ready; a key made through the REST API passes the check on the image's check port; gRPC and
+ * metrics ports answer; both JVMs run as uid 10001; SIGTERM stops it. Image profile only: needs
+ * root and the tarball; one Payara Micro start.
  */
 class ImageRunIT {
 
   private static final int ATTEMPTS = 300;
 
   @Test
-  void theImageStartsReadyAsItsUserAndStopsOnSigterm() throws Exception {
+  void theImageRunsAsTheDeploymentRunsItAndStopsOnSigterm() throws Exception {
     Path tarball = ImageDefinition.PROJECT.resolve("target/keyport-image.tar");
     ImageTarball.read(tarball); // fails saying how to build it when it is missing
     Path work = Files.createTempDirectory(ImageDefinition.PROJECT.resolve("target"), "image-run-");
@@ -41,6 +47,11 @@ class ImageRunIT {
     int check = Ports.free();
     int grpc = Ports.free();
     int metrics = Ports.free();
+    String database = "image_run_" + Long.toHexString(System.nanoTime());
+    try (Connection admin = TestDatabase.connect();
+        Statement create = admin.createStatement()) {
+      create.execute("create database " + database);
+    }
     List<String> command =
         new ArrayList<>(
             List.of(
@@ -54,7 +65,14 @@ class ImageRunIT {
                 "KEYPORT_CHECK_GRPC_PORT=" + grpc,
                 "KEYPORT_METRICS_PORT=" + metrics,
                 "KEYPORT_CHECK_BIND_ADDRESS=127.0.0.1",
-                "KEYPORT_METRICS_BIND_ADDRESS=127.0.0.1"));
+                "KEYPORT_METRICS_BIND_ADDRESS=127.0.0.1",
+                "KEYPORT_DB_URL=" + TestDatabase.url(database),
+                "KEYPORT_DB_USER=postgres",
+                "KEYPORT_DB_PASSWORD=postgres",
+                "KEYPORT_KEYS_HMAC_SECRET=image-run-secret-" + database,
+                "KEYPORT_DEMO_SEED=true",
+                "KEYPORT_SESSION_SECURE_COOKIE=false",
+                "KEYPORT_LOG_FORMAT=json"));
     Process image =
         new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     try {
@@ -71,10 +89,28 @@ class ImageRunIT {
         fail("the image did not become ready (last answer " + ready + "); its log: " + tail(log));
       }
       assertTrue(ready.contains("\"migrations\":\"applied\""), ready);
+      assertTrue(ready.contains("\"database\":\"answers\""), ready);
+      assertTrue(
+          Files.readString(log).lines().anyMatch(l -> l.startsWith("{\"time\":")),
+          "JSON log lines (KEYPORT_LOG_FORMAT=json)");
       assertTrue(
           get(client, "http://127.0.0.1:" + http + ImageDefinition.LIVENESS).startsWith("200 "));
       String denied = get(client, "http://127.0.0.1:" + check + "/auth/check/petstore/pets");
       assertTrue(denied.startsWith("401 "), "the check port answers: " + denied);
+      Keys.Created key =
+          Keys.create(
+              new Http(URI.create("http://127.0.0.1:" + http + "/").toURL()),
+              "image-run",
+              "petstore",
+              "gold");
+      HttpResponse<String> allowed =
+          client.send(
+              HttpRequest.newBuilder(
+                      URI.create("http://127.0.0.1:" + check + "/auth/check/petstore/pets"))
+                  .header("api-key", key.value())
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      assertEquals(200, allowed.statusCode(), "a key made through the REST API passes");
       String scraped = get(client, "http://127.0.0.1:" + metrics + ImageDefinition.METRICS);
       assertTrue(scraped.startsWith("200 ") && scraped.contains("keyport_check_decisions_total"));
       try (java.net.Socket socket = new java.net.Socket("127.0.0.1", grpc)) {
