@@ -87,10 +87,10 @@ if [[ ! -s $BASE_TAR ]]; then
     die "debootstrap failed: see $CACHE/debootstrap.log"
   # An image carries no package lists, caches, docs or logs of the build; dpkg's database stays,
   # so image scanners can tell which Debian packages are inside.
-  rm -rf "$rootfs"/var/cache/apt/* "$rootfs"/var/lib/apt/lists/* "$rootfs"/var/log/* \
-    "$rootfs"/usr/share/doc/* "$rootfs"/usr/share/man/* "$rootfs"/usr/share/info/* \
-    "$rootfs"/usr/share/locale/* "$rootfs"/var/cache/debconf/*-old "$rootfs"/etc/machine-id \
-    "$rootfs"/dev/* "$rootfs"/proc/* "$rootfs"/sys/* "$rootfs"/run/* "$rootfs"/tmp/*
+  rm -rf "${rootfs:?}"/var/cache/apt/* "${rootfs:?}"/var/lib/apt/lists/* "${rootfs:?}"/var/log/* \
+    "${rootfs:?}"/usr/share/doc/* "${rootfs:?}"/usr/share/man/* "${rootfs:?}"/usr/share/info/* \
+    "${rootfs:?}"/usr/share/locale/* "${rootfs:?}"/var/cache/debconf/*-old "${rootfs:?}"/etc/machine-id \
+    "${rootfs:?}"/dev/* "${rootfs:?}"/proc/* "${rootfs:?}"/sys/* "${rootfs:?}"/run/* "${rootfs:?}"/tmp/*
   : >"$rootfs/etc/machine-id"
   echo "keyport:x:$APP_UID:$APP_UID:Keyport:/var/lib/keyport:/usr/sbin/nologin" >>"$rootfs/etc/passwd"
   echo "keyport:x:$APP_UID:" >>"$rootfs/etc/group"

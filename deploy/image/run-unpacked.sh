@@ -71,7 +71,11 @@ unshare --mount --pid --fork -- bash -c '
   exec chroot --userspec="$user" "$root" /usr/bin/env -i -C "$workdir" "${env[@]}" "$@"
 ' run-unpacked "$ROOTFS" "$USER_SPEC" "$WORKDIR" "$READ_ONLY" "$VOLUMES" "${#ENV[@]}" "${ENV[@]}" "${ENTRY[@]}" &
 UNSHARE=$!
-stop() { kill -TERM $(cat "/proc/$UNSHARE/task/$UNSHARE/children" 2>/dev/null) 2>/dev/null || true; }
+stop() {
+  local children
+  read -r -a children <"/proc/$UNSHARE/task/$UNSHARE/children" || true
+  ((${#children[@]})) && kill -TERM "${children[@]}" 2>/dev/null || true
+}
 trap stop TERM INT
 while kill -0 "$UNSHARE" 2>/dev/null; do
   wait "$UNSHARE" && status=0 || status=$?
