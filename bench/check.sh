@@ -25,6 +25,11 @@
 #                      changed), for a machine busy with other work; the table says so
 #   BENCH_RATELIMIT_MODE=redis   run Keyport with keyport.ratelimit.mode=redis against a Redis
 #                      server started here (redis-server from Debian), so (e) is the shared-bucket figure
+#   BENCH_METRICS_COST=1   instead of the table: what recording metrics costs the check. A second
+#                      Keyport with keyport.metrics.enabled=false runs beside the first (metrics
+#                      on), on the same PostgreSQL; wrk alternates between their check listeners,
+#                      BENCH_ROUNDS (3) rounds, and the ratio of the medians off/on is printed
+#                      (goal: recording costs < 5%, on/off >= 0.95)
 #   BENCH_KEEP=1       keep the work folder (logs, wrk outputs, the database) for a look after
 #   KEYPORT_JAVA_OPTS, KEYPORT_CHECK_CACHE_SIZE   passed on to Keyport (defaults -Xmx1g, 1000000)
 # Everything it starts is stopped on exit. Debian packages wrk and nginx are installed if missing.
@@ -102,6 +107,13 @@ cleanup() {
       kill -9 "$LAUNCHER" $payara 2>/dev/null
     fi
   fi
+  if [[ -n ${LAUNCHER_OFF:-} ]] && kill -0 "$LAUNCHER_OFF" 2>/dev/null; then
+    local payara_off
+    payara_off=$(pgrep -P "$LAUNCHER_OFF" || true)
+    kill "$LAUNCHER_OFF" 2>/dev/null
+    for _ in $(seq 60); do kill -0 "$LAUNCHER_OFF" 2>/dev/null || break; sleep 0.5; done
+    kill -0 "$LAUNCHER_OFF" 2>/dev/null && kill -9 "$LAUNCHER_OFF" $payara_off 2>/dev/null
+  fi
   # PostgreSQL left behind by a launcher that could not stop it
   local pgpid
   pgpid=$(head -1 "$WORK/data/postgres/postmaster.pid" 2>/dev/null || true)
@@ -134,6 +146,8 @@ free_port && HTTP_PORT=$PORT
 free_port && CHECK_PORT=$PORT
 free_port && NGINX_PORT=$PORT
 free_port && REDIS_PORT=$PORT
+free_port && HTTP_PORT_OFF=$PORT
+free_port && CHECK_PORT_OFF=$PORT
 SECRET=$(head -c 33 /dev/urandom | base64 | tr -d '/+=\n')
 
 # --- nginx ---------------------------------------------------------------------------------------
@@ -264,6 +278,61 @@ LIMITED_KEY=$(sed -n 's/.*"apiKey":"\([^"]*\)".*/\1/p' <<<"$created")
 limit=$(curl -s -m 10 -D - -o /dev/null -H "api-key: $LIMITED_KEY" "$CHECK$CHECK_PATH" | tr -d '\r' \
   | sed -n 's/^[Rr]ate[Ll]imit-[Ll]imit: //p')
 [[ $limit == 1000000000 ]] || die "the limited key's check carried no RateLimit-Limit ($limit)"
+
+# --- BENCH_METRICS_COST=1: the check with metrics recorded (the node above) and not ------------
+if [[ ${BENCH_METRICS_COST:-0} == 1 ]]; then
+  ROUNDS=${BENCH_ROUNDS:-3}
+  log "starting a second Keyport with keyport.metrics.enabled=false: portal 127.0.0.1:$HTTP_PORT_OFF, check 127.0.0.1:$CHECK_PORT_OFF"
+  env KEYPORT_DB_URL="$DB_URL" KEYPORT_DB_USER=postgres KEYPORT_DB_PASSWORD=postgres \
+    KEYPORT_METRICS_ENABLED=false KEYPORT_HTTP_PORT=$HTTP_PORT_OFF \
+    KEYPORT_DATA_DIR="$WORK/data-off" KEYPORT_KEYS_HMAC_SECRET="$SECRET" \
+    KEYPORT_CHECK_PORT=$CHECK_PORT_OFF KEYPORT_CHECK_BIND_ADDRESS=127.0.0.1 \
+    KEYPORT_CHECK_CACHE_SIZE=${KEYPORT_CHECK_CACHE_SIZE:-1000000} \
+    KEYPORT_JAVA_OPTS=${KEYPORT_JAVA_OPTS:--Xmx1g} \
+    "${NICE[@]}" java -Xmx256m -cp "target/classes:$DEPS" io.keyport.platform.launcher.Launcher \
+    target/payara-micro.jar target/keyport.war "$WORK/payara" >"$WORK/keyport-off.log" 2>&1 &
+  LAUNCHER_OFF=$!
+  for i in $(seq 400); do
+    kill -0 "$LAUNCHER_OFF" 2>/dev/null || die "the second Keyport stopped while starting; see $WORK/keyport-off.log"
+    [[ $(curl -s -m 10 -o /dev/null -w '%{http_code}' "http://127.0.0.1:$HTTP_PORT_OFF/ping" || true) == 204 ]] && break
+    ((i < 400)) || die "the second Keyport did not answer /ping within 400 s"
+    sleep 1
+  done
+  CHECK_OFF=http://127.0.0.1:$CHECK_PORT_OFF
+  status=$(curl -s -m 10 -o /dev/null -w '%{http_code}' -H "api-key: $KEY" "$CHECK_OFF$CHECK_PATH")
+  [[ $status == 200 ]] || die "the metrics-off node answered $status to a valid key"
+  [[ $(curl -s -m 10 -o /dev/null -w '%{http_code}' "http://127.0.0.1:$HTTP_PORT_OFF/metrics") == 404 ]] ||
+    die "the metrics-off node still serves /metrics"
+  log "warming both JVMs: ${SERVER_WARMUP}s on each check listener"
+  for url in "$CHECK$CHECK_PATH" "$CHECK_OFF$CHECK_PATH"; do
+    timeout $((SERVER_WARMUP + 60)) "${NICE[@]}" wrk -t"$THREADS" -c"$CONNECTIONS" \
+      -d"${SERVER_WARMUP}s" -H "api-key: $KEY" "$url" >>"$WORK/wrk-server-warmup.txt" 2>&1 ||
+      die "wrk failed on $url"
+  done
+  LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
+  on=() off=()
+  for round in $(seq "$ROUNDS"); do
+    run_wrk "on$round" "$CHECK$CHECK_PATH" -s "$BENCH_DIR/report.lua" -H "api-key: $KEY"
+    on+=("${RPS[on$round]}")
+    kill -0 "$LAUNCHER_OFF" 2>/dev/null || die "the metrics-off node stopped"
+    run_wrk "off$round" "$CHECK_OFF$CHECK_PATH" -s "$BENCH_DIR/report.lua" -H "api-key: $KEY"
+    off+=("${RPS[off$round]}")
+  done
+  LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
+  median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }'; }
+  ON=$(median "${on[@]}") OFF=$(median "${off[@]}")
+  RATIO=$(awk -v x="$ON" -v y="$OFF" 'BEGIN { printf "%.3f", (y > 0 ? x / y : 0) }')
+  {
+    printf '\nWhat recording metrics costs the check — wrk -t%s -c%s -d%ss (warm-up %ss) on the check listener, %s rounds, %s cores, %s\n' \
+      "$THREADS" "$CONNECTIONS" "$DURATION" "$WARMUP" "$ROUNDS" "$(nproc)" "$(date -u +%Y-%m-%dT%H:%MZ)"
+    printf 'load average before %s, after %s\n' "$LOAD_BEFORE" "$LOAD_AFTER"
+    printf '%-40s %s\n' "metrics on  (requests/s per round)" "${on[*]}"
+    printf '%-40s %s\n' "metrics off (requests/s per round)" "${off[*]}"
+    printf '%-40s %.0f / %.0f = %s  (goal >= 0.95: %s)\n' "median on / median off" "$ON" "$OFF" "$RATIO" \
+      "$(awk -v r="$RATIO" 'BEGIN { print (r >= 0.95 ? "PASS" : "MISS") }')"
+  } | tee "$WORK/metrics-cost.txt"
+  exit 0
+fi
 
 # Two rounds over the endpoints, so neither portal run is measured on code the JIT is still
 # compiling while the other one is not (run alone, the servlet path kept getting faster for ~60 s).

@@ -9,6 +9,7 @@ import io.keyport.mirror.RedisMirror;
 import io.keyport.notifications.Dispatcher;
 import io.keyport.platform.ChangeFeed;
 import io.keyport.platform.Database;
+import io.keyport.platform.DatabasePool;
 import io.keyport.platform.LogFormat;
 import io.keyport.platform.MetricsPort;
 import jakarta.annotation.Resource;
@@ -45,6 +46,7 @@ public class Bootstrap {
   @Inject private MirrorMetrics mirrorMetrics;
   @Inject private Dispatcher notifications;
   @Inject private MetricsPort metricsPort;
+  @Inject private DatabasePool databasePool;
   @Inject private LogFormat logFormat;
 
   @Inject
@@ -74,6 +76,7 @@ public class Bootstrap {
     mirror.start();
     notifications.start();
     mirrorMetrics.register();
+    databasePool.register();
     metricsPort.start();
     LOG.info("Keyport is ready");
   }
