@@ -12,6 +12,8 @@
 #   4. app    keyport.war, the launcher's classes, payara/'s command files, the health probe
 #
 # Usage: deploy/image/build-image.sh <target dir> <version>
+#        deploy/image/build-image.sh --base   (only the cached Debian root, layer 1: .ci/test makes
+#                                             it in the background while Maven compiles and tests)
 # Environment:
 #   KEYPORT_IMAGE_CACHE   where the Debian root is kept between builds (~/.cache/keyport-image)
 #   KEYPORT_IMAGE_MIRROR  the Debian mirror (default: the first URIs of /etc/apt/sources.list.d/
@@ -22,14 +24,19 @@
 # Needs root (debootstrap, and files owned by the image's user); installs debootstrap if missing.
 set -euo pipefail
 
-TARGET=$(cd "${1:?usage: build-image.sh <target dir> <version>}" && pwd)
-VERSION=${2:?usage: build-image.sh <target dir> <version>}
+BASE_ONLY=false
+if [[ ${1:-} == --base ]]; then
+  BASE_ONLY=true
+else
+  TARGET=$(cd "${1:?usage: build-image.sh <target dir> <version> | --base}" && pwd)
+  VERSION=${2:?usage: build-image.sh <target dir> <version> | --base}
+fi
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 SUITE=bookworm
 APP_UID=10001
 CACHE=${KEYPORT_IMAGE_CACHE:-${HOME:-/root}/.cache/keyport-image}
-WORK=$TARGET/image
-OUT=$TARGET/keyport-image.tar
+WORK=${TARGET:-}/image
+OUT=${TARGET:-}/keyport-image.tar
 # The modules Payara Micro, Hazelcast, PostgreSQL's driver, Netty and gRPC use (found by starting
 # the image against PostgreSQL; a missing one fails the start with NoClassDefFoundError).
 JAVA_MODULES=java.se,jdk.unsupported,jdk.management,jdk.management.agent,jdk.crypto.ec,jdk.crypto.cryptoki,jdk.zipfs,jdk.naming.dns,jdk.charsets,jdk.localedata,jdk.security.auth,jdk.security.jgss,jdk.jfr,jdk.attach,jdk.httpserver,jdk.xml.dom,jdk.net,jdk.jcmd
@@ -38,10 +45,12 @@ log() { printf '[image] %s\n' "$*" >&2; }
 die() { log "FAILED: $*"; exit 1; }
 
 [[ $(id -u) == 0 ]] || die "run as root: debootstrap and the image's file owners need it"
-for file in keyport.war payara-micro.jar classes/io/keyport/platform/launcher/Launcher.class; do
-  [[ -e $TARGET/$file ]] || die "$TARGET/$file is missing: run mvn -Pimage package, not this script alone"
-done
-[[ -d $TARGET/image-launcher-lib ]] || die "$TARGET/image-launcher-lib is missing (the image profile copies it)"
+if ! $BASE_ONLY; then
+  for file in keyport.war payara-micro.jar classes/io/keyport/platform/launcher/Launcher.class; do
+    [[ -e $TARGET/$file ]] || die "$TARGET/$file is missing: run mvn -Pimage package, not this script alone"
+  done
+  [[ -d $TARGET/image-launcher-lib ]] || die "$TARGET/image-launcher-lib is missing (the image profile copies it)"
+fi
 : "${JAVA_HOME:=$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")}"
 [[ -x $JAVA_HOME/bin/jlink && -d $JAVA_HOME/jmods ]] ||
   die "no jlink or jmods under $JAVA_HOME: install a full JDK 17 (Debian: openjdk-17-jdk-headless openjdk-17-jmods)"
@@ -70,6 +79,10 @@ mirror() {
   fi
 }
 BASE_TAR=$CACHE/debian-$SUITE-minbase-keyport-v1.tar
+# One builder of the root at a time: the background --base of .ci/test and Maven's package phase.
+mkdir -p "$CACHE"
+exec 9>"$CACHE/.lock"
+flock 9
 if [[ ! -s $BASE_TAR ]]; then
   if ! command -v debootstrap >/dev/null; then
     log "installing debootstrap from Debian"
@@ -101,6 +114,11 @@ if [[ ! -s $BASE_TAR ]]; then
   mv "$BASE_TAR.part" "$BASE_TAR"
   rm -rf "$rootfs"
   trap - EXIT
+fi
+exec 9>&-
+if $BASE_ONLY; then
+  log "the Debian root is ready: $BASE_TAR"
+  exit 0
 fi
 
 rm -rf "$WORK"

@@ -22,6 +22,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 
 /**
  * The image starts: target/keyport-image.tar unpacked and run without a container engine
@@ -32,6 +34,7 @@ import org.junit.jupiter.api.Test;
  * metrics ports answer; both JVMs run as uid 10001; SIGTERM stops it. Image profile only: needs
  * root and the tarball; one Payara Micro start.
  */
+@Execution(ExecutionMode.CONCURRENT)
 class ImageRunIT {
 
   private static final int ATTEMPTS = 300;

@@ -18,6 +18,8 @@ import java.util.Set;
 import java.util.TreeSet;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 
 /**
  * target/keyport-image.tar (built by {@code mvn -Pimage package}) read as docker load and an OCI
@@ -25,6 +27,7 @@ import org.junit.jupiter.api.Test;
  * ports, environment, probes) against what Keyport and deploy/image/environment say. Runs in the
  * image profile only ({@code mvn -Pimage verify}), where the tarball is built.
  */
+@Execution(ExecutionMode.CONCURRENT)
 class ImageTarballIT {
 
   private static ImageTarball image;

@@ -35,6 +35,8 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Cookie;
 import org.openqa.selenium.TimeoutException;
@@ -59,6 +61,7 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  *       records), and the next pages work there without signing in again.
  * </ul>
  */
+@Execution(ExecutionMode.CONCURRENT)
 class FailoverIT {
 
   private static final String DATABASE = "keyport_concurrent";

@@ -33,6 +33,7 @@ import io.keyport.testsupport.AdminKeys;
 import io.keyport.testsupport.Http;
 import io.keyport.testsupport.KeyportServer;
 import io.keyport.testsupport.KeyportServers;
+import io.keyport.testsupport.Locks;
 import io.keyport.testsupport.Shared;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -58,6 +59,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
 /**
  * The gRPC check (SPEC §9) as Envoy calls it, with a client built from Envoy's own generated stubs:
@@ -65,6 +67,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * deadlines, many callers at once, a fuzz run, and the same answers as the HTTP listener for the
  * same requests.
  */
+@ResourceLock(Locks.DATABASE_LINK)
 @ExtendWith(KeyportServers.class)
 class GrpcCheckIT {
 

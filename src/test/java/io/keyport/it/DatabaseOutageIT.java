@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.keyport.testsupport.Http;
 import io.keyport.testsupport.KeyportServers;
+import io.keyport.testsupport.Locks;
 import io.keyport.testsupport.Shared;
 import java.net.URL;
 import java.net.http.HttpResponse;
@@ -15,12 +16,14 @@ import java.util.UUID;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
 /**
  * The check never fails open: with PostgreSQL gone it serves what it knows, for at most the offline
  * TTL (5 s on this node), and refuses the rest; a silent change feed does not let a revoked key
  * pass on.
  */
+@ResourceLock(Locks.DATABASE_LINK)
 @ExtendWith(KeyportServers.class)
 class DatabaseOutageIT {
 

@@ -8,6 +8,7 @@ import io.keyport.platform.PrometheusText;
 import io.keyport.testsupport.Http;
 import io.keyport.testsupport.KeyportServer;
 import io.keyport.testsupport.KeyportServers;
+import io.keyport.testsupport.Locks;
 import io.keyport.testsupport.Shared;
 import java.net.URI;
 import java.net.URL;
@@ -22,12 +23,14 @@ import java.util.UUID;
 import java.util.function.IntSupplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
 /**
  * Running Keyport in production: {@code /metrics} counts exactly what the check decided, with label
  * sets that stay bounded whatever keys and paths arrive; {@code /health/ready} follows the database
  * link while {@code /health/live} and the cached check keep answering.
  */
+@ResourceLock(Locks.DATABASE_LINK)
 @ExtendWith(KeyportServers.class)
 class OperationsIT {
 

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.keyport.testsupport.Http;
 import io.keyport.testsupport.KeyportNode;
+import io.keyport.testsupport.Locks;
 import java.net.http.HttpResponse;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -16,12 +17,17 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
 /**
  * A key outlives a restart: PostgreSQL is the system of record, not the check's cache. Keyport runs
  * as a node of this test's own, started as an operator starts it (the launcher), stopped as Ctrl-C
  * stops it, and started again on a new port.
  */
+@Execution(ExecutionMode.CONCURRENT)
+@ResourceLock(Locks.DATABASE_LINK)
 class RestartIT {
 
   private static final String DEV = "dev@example.com";

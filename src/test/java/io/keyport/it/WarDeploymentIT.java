@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.keyport.testsupport.Http;
 import io.keyport.testsupport.Keys;
+import io.keyport.testsupport.Locks;
 import java.net.URL;
 import java.net.http.HttpResponse;
 import org.jboss.arquillian.container.test.api.Deployment;
@@ -14,6 +15,9 @@ import org.jboss.arquillian.test.api.ArquillianResource;
 import org.jboss.shrinkwrap.api.spec.WebArchive;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
 /**
  * The WAR Maven built, deployed as an archive by Arquillian's payara-micro-managed adapter on a
@@ -21,6 +25,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * API, readiness and the check all work when an operator deploys keyport.war to their own Payara.
  * The one class on Arquillian (see docs/testing.md); it costs the run one Payara start.
  */
+@Execution(ExecutionMode.CONCURRENT)
+@ResourceLock(Locks.DATABASE_LINK)
 @ExtendWith(ArquillianExtension.class)
 @RunAsClient
 class WarDeploymentIT {

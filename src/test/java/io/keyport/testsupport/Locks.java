@@ -1,0 +1,17 @@
+package io.keyport.testsupport;
+
+/**
+ * What integration test classes that run side by side (see failsafe's configuration in pom.xml)
+ * must not share while one of them disturbs it: named for {@code @ResourceLock}.
+ */
+public final class Locks {
+
+  /**
+   * The link between every Keyport on the run's database ({@code it.dblink.port}) and PostgreSQL:
+   * held by classes that cut it or freeze the change feed on it, and by the classes beside them
+   * whose own nodes use it.
+   */
+  public static final String DATABASE_LINK = "keyport.database-link";
+
+  private Locks() {}
+}
