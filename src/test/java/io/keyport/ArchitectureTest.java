@@ -24,6 +24,7 @@ class ArchitectureTest {
     "io.keyport.mirror..",
     "io.keyport.audit..",
     "io.keyport.notifications..",
+    "io.keyport.leaks..",
     "io.keyport.platform.."
   };
 

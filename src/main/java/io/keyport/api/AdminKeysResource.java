@@ -6,6 +6,7 @@ import io.keyport.keys.KeyAdministration;
 import io.keyport.keys.KeyChange;
 import io.keyport.keys.KeyDirectory;
 import io.keyport.keys.KeyFilter;
+import io.keyport.keys.KeyLeaks;
 import io.keyport.keys.KeyStatus;
 import io.keyport.limits.UsageHistory;
 import io.keyport.platform.RequestRefused;
@@ -43,6 +44,7 @@ public class AdminKeysResource {
 
   @Inject private KeyAdministration keys;
   @Inject private KeyDirectory directory;
+  @Inject private KeyLeaks leaks;
   @Inject private UsageHistory usage;
   @Inject private SecurityContext security;
 
@@ -157,6 +159,19 @@ public class AdminKeysResource {
             caller(),
             QueryParameters.keyId(id),
             new KeyChange(body.lockVersion(), body.usagePlan(), body.metadata())));
+  }
+
+  @POST
+  @Path("{id}/leaked")
+  @Operation(
+      summary = "Report a key as leaked",
+      description =
+          "The key is revoked at once, audited as api_key.leaked, and its owner is told"
+              + " (key.leaked: webhooks and e-mail).")
+  @APIResponse(responseCode = "404", description = "No such key")
+  @APIResponse(responseCode = "409", description = "already_revoked")
+  public Key leaked(@PathParam("id") String id) {
+    return Key.of(leaks.reportedByAdmin(caller(), QueryParameters.keyId(id)));
   }
 
   @POST

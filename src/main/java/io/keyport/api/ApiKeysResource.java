@@ -4,6 +4,7 @@ import io.keyport.identity.Roles;
 import io.keyport.keys.ApiKeys;
 import io.keyport.keys.CreatedKey;
 import io.keyport.keys.KeyEdit;
+import io.keyport.keys.KeyLeaks;
 import io.keyport.keys.KeyView;
 import io.keyport.keys.NewKey;
 import io.keyport.platform.RequestRefused;
@@ -34,6 +35,7 @@ import java.util.UUID;
 public class ApiKeysResource {
 
   @Inject private ApiKeys keys;
+  @Inject private KeyLeaks leaks;
   @Inject private SecurityContext security;
 
   /** A key as the API returns it; never its value. */
@@ -160,6 +162,13 @@ public class ApiKeysResource {
             caller(),
             uuid(id),
             new KeyEdit(change.name(), change.expiresAt(), change.allowedCidrs())));
+  }
+
+  /** Reports the key as leaked: revoked at once, audited, and announced as key.leaked. */
+  @POST
+  @Path("{id}/leaked")
+  public Key leaked(@PathParam("id") String id) {
+    return Key.of(leaks.reportedByOwner(caller(), uuid(id)));
   }
 
   @DELETE

@@ -31,7 +31,7 @@ class KeyAnnouncements {
   void announce(String actor, String action, ApiKey key, String owner, Map<String, ?> details) {
     audit.record(actor, action, "api_key", key.getId().toString(), details);
     publish(key, owner);
-    notify(action, key, owner);
+    notify(action, key, owner, null);
   }
 
   /** A key an administrator changed, with the before and after of each changed field. */
@@ -39,7 +39,12 @@ class KeyAnnouncements {
       String actor, String action, ApiKey key, Map<String, AuditLog.FieldChange> changed) {
     audit.recordChanges(actor, action, "api_key", key.getId().toString(), changed);
     publish(key, key.getOwner().getUsername());
-    notify(action, key, key.getOwner().getUsername());
+    AuditLog.FieldChange leak = changed.get("leak");
+    notify(
+        action,
+        key,
+        key.getOwner().getUsername(),
+        leak == null ? null : String.valueOf(leak.after()));
   }
 
   private void publish(ApiKey key, String owner) {
@@ -48,12 +53,13 @@ class KeyAnnouncements {
   }
 
   /** The notification of an audited key action; an admin's edit of plan or metadata has none. */
-  private void notify(String action, ApiKey key, String owner) {
+  private void notify(String action, ApiKey key, String owner, String leak) {
     EventType type =
         switch (action) {
           case "api_key.created" -> EventType.KEY_CREATED;
           case "api_key.deleted" -> EventType.KEY_DELETED;
           case "api_key.revoked" -> EventType.KEY_REVOKED_BY_ADMIN;
+          case "api_key.leaked" -> EventType.KEY_LEAKED;
           default -> null;
         };
     if (type == null) {
@@ -74,6 +80,10 @@ class KeyAnnouncements {
     }
     if (type == EventType.KEY_REVOKED_BY_ADMIN) {
       data.put("reason", key.getRevokedReason());
+    }
+    if (type == EventType.KEY_LEAKED) {
+      data.put("reason", leak);
+      data.put("revoked", key.isRevoked());
     }
     notifications.record(type, owner, data);
   }

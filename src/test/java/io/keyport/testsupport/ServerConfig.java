@@ -32,6 +32,8 @@ public enum ServerConfig {
           + " -Dkeyport.oidc.admin-claim=groups -Dkeyport.oidc.admin-value=keyport-admins"
           + " -Dkeyport.mail.host=127.0.0.1 -Dkeyport.mail.port=%SMTP% -Dkeyport.mail.tls=none"
           + " -Dkeyport.mail.from=keyport@example.com"
+          + " -Dkeyport.secret-scanning.keys-url=http://127.0.0.1:%SCANNING%"
+          + ServerConfig.SCANNING_KEYS_PATH
           + " -Dkeyport.check.trusted-proxies=127.0.0.1"
           + " -Dkeyport.portal-api.allowed-origins="
           + ServerConfig.PORTAL_ORIGIN),
@@ -80,10 +82,25 @@ public enum ServerConfig {
 
   /** The port the DEFAULT node mails to, reserved by Maven ({@code it.smtp.port}). */
   public static int smtpPort() {
-    String reserved = System.getProperty("it.smtp.port");
+    return reservedPort("it.smtp.port");
+  }
+
+  /**
+   * Where DEFAULT reads the secret scanner's public keys from, on {@code it.scanning.port}: served
+   * by SecretScanningIT while it runs, in GitHub's format.
+   */
+  public static final String SCANNING_KEYS_PATH = "/meta/public_keys/secret_scanning";
+
+  public static int scanningKeysPort() {
+    return reservedPort("it.scanning.port");
+  }
+
+  private static int reservedPort(String property) {
+    String reserved = System.getProperty(property);
     if (reserved == null || reserved.isBlank()) {
       throw new IllegalStateException(
-          "it.smtp.port is not set: run the integration tests through failsafe (mvn verify),"
+          property
+              + " is not set: run the integration tests through failsafe (mvn verify),"
               + " which reserves it");
     }
     return Integer.parseInt(reserved.strip());
@@ -115,6 +132,9 @@ public enum ServerConfig {
     }
     if (options.contains("%SMTP%")) {
       options = options.replace("%SMTP%", Integer.toString(smtpPort()));
+    }
+    if (options.contains("%SCANNING%")) {
+      options = options.replace("%SCANNING%", Integer.toString(scanningKeysPort()));
     }
     return (HEAP + " " + options).strip();
   }

@@ -7,6 +7,7 @@ import io.keyport.keys.AdminKeyView;
 import io.keyport.keys.KeyAdministration;
 import io.keyport.keys.KeyChange;
 import io.keyport.keys.KeyDirectory;
+import io.keyport.keys.KeyLeaks;
 import io.keyport.limits.UsageHistory;
 import io.keyport.platform.RequestRefused;
 import io.keyport.web.Caller;
@@ -39,6 +40,7 @@ public class AdminKeyDetails implements Serializable {
 
   @Inject private KeyDirectory directory;
   @Inject private KeyAdministration keys;
+  @Inject private KeyLeaks leaks;
   @Inject private Catalog catalog;
   @Inject private UsageHistory history;
 
@@ -116,6 +118,20 @@ public class AdminKeyDetails implements Serializable {
       show(directory.key(key.id()));
     } catch (RequestRefused refusal) {
       Messages.refused(refusal, Map.of("reason", "revokeForm:reason"));
+      PrimeFaces.current().ajax().update("keyForm:messages");
+    }
+  }
+
+  /**
+   * Revokes the key as leaked: its owner is told that the value got out, not only that it ended.
+   */
+  public void reportLeaked() {
+    try {
+      leaks.reportedByAdmin(Caller.name(), key.id());
+      Messages.info(Wording.text("admin.keys.leaked", key.name()));
+      show(directory.key(key.id()));
+    } catch (RequestRefused refusal) {
+      Messages.refused(refusal, Map.of());
       PrimeFaces.current().ajax().update("keyForm:messages");
     }
   }
