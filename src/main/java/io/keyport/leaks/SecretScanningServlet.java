@@ -40,6 +40,7 @@ public class SecretScanningServlet extends HttpServlet {
   private static final long serialVersionUID = 1L;
   static final int MAX_BODY_BYTES = 512 * 1024;
   static final int MAX_TOKENS = 1000;
+  private static final int MAX_DRAINED_BYTES = 4 * 1024 * 1024;
   private static final int MAX_TOKEN_LENGTH = 1024;
   private static final Logger LOG = Logger.getLogger(SecretScanningServlet.class.getName());
 
@@ -79,7 +80,8 @@ public class SecretScanningServlet extends HttpServlet {
               + " headers.");
       return;
     }
-    if (request.getContentLengthLong() > MAX_BODY_BYTES) {
+    if (request.getContentLengthLong() > MAX_DRAINED_BYTES) {
+      response.setHeader("Connection", "close");
       tooLarge(response);
       return;
     }
@@ -166,10 +168,21 @@ public class SecretScanningServlet extends HttpServlet {
     super.service(request, response);
   }
 
-  /** The whole body, or null past {@link #MAX_BODY_BYTES}. */
+  /**
+   * The whole body, or null past {@link #MAX_BODY_BYTES}: then the rest, up to {@link
+   * #MAX_DRAINED_BYTES}, is read and dropped, so that the sender, still sending, gets the 413.
+   */
   private static byte[] read(InputStream in) throws IOException {
     byte[] body = in.readNBytes(MAX_BODY_BYTES + 1);
-    return body.length > MAX_BODY_BYTES ? null : body;
+    if (body.length <= MAX_BODY_BYTES) {
+      return body;
+    }
+    byte[] dropped = new byte[16 * 1024];
+    long total = body.length;
+    for (int n; total <= MAX_DRAINED_BYTES && (n = in.read(dropped)) != -1; ) {
+      total += n;
+    }
+    return null;
   }
 
   private static void tooLarge(HttpServletResponse response) throws IOException {
