@@ -19,6 +19,7 @@ import io.keyport.testsupport.KeyportNode;
 import io.keyport.testsupport.KeyportServer;
 import io.keyport.testsupport.KeyportServers;
 import io.keyport.testsupport.Keys;
+import io.keyport.testsupport.Locks;
 import io.keyport.testsupport.Ports;
 import io.keyport.testsupport.ServerConfig;
 import io.keyport.testsupport.Shared;
@@ -56,6 +57,10 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
+import org.junit.jupiter.api.parallel.ResourceAccessMode;
+import org.junit.jupiter.api.parallel.ResourceLock;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
@@ -70,6 +75,11 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * e-mail to key owners through GreenMail on {@code it.smtp.port}, where the DEFAULT node mails.
  */
 @ExtendWith(KeyportServers.class)
+// Mostly waiting for deliveries: beside the other classes, out of the way of those that cut the
+// database link or flood the sign-in throttles.
+@Execution(ExecutionMode.CONCURRENT)
+@ResourceLock(Locks.DATABASE_LINK)
+@ResourceLock(value = Locks.SIGN_IN, mode = ResourceAccessMode.READ)
 class NotificationsIT {
 
   private static final ObjectMapper JSON = new ObjectMapper();

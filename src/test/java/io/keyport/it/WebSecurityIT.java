@@ -13,6 +13,7 @@ import io.keyport.testsupport.FormBrowser;
 import io.keyport.testsupport.Http;
 import io.keyport.testsupport.KeyportServer;
 import io.keyport.testsupport.KeyportServers;
+import io.keyport.testsupport.Locks;
 import io.keyport.testsupport.Shared;
 import io.keyport.testsupport.Users;
 import java.net.URL;
@@ -37,6 +38,8 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.parallel.ResourceAccessMode;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
 /**
  * The attacks of issue 12 items 3, 7 and 8 against a running Keyport: password guessing (throttled,
@@ -46,6 +49,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * admin and developer only sign in with their right passwords.
  */
 @ExtendWith(KeyportServers.class)
+@ResourceLock(value = Locks.SIGN_IN, mode = ResourceAccessMode.READ_WRITE)
 class WebSecurityIT {
 
   private static final String ADMIN = "admin@example.com";

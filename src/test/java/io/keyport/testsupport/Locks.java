@@ -13,5 +13,12 @@ public final class Locks {
    */
   public static final String DATABASE_LINK = "keyport.database-link";
 
+  /**
+   * The sign-in throttles, which count failures per account and per client address, and every test
+   * comes from one address: held (READ_WRITE) by the class that floods them with wrong passwords,
+   * and (READ) by the classes beside it that sign in.
+   */
+  public static final String SIGN_IN = "keyport.sign-in";
+
   private Locks() {}
 }
