@@ -1,5 +1,7 @@
 package io.keyport.keys;
 
+import jakarta.json.Json;
+import jakarta.json.JsonObjectBuilder;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.LinkedHashMap;
@@ -21,16 +23,37 @@ public final class KubernetesSecret {
 
   private KubernetesSecret() {}
 
-  /** The Secret's YAML for this key and value; {@code owner} is the key's username. */
-  public static String yaml(KeyView key, String owner, String value) {
+  /**
+   * The Secret without the value, as JSON {@code {"name","labels":{…},"data":{…}}} (data not yet
+   * base64): what a page renders beside the value so the browser builds the YAML itself.
+   */
+  public static String withoutValue(KeyView key, String owner) {
+    JsonObjectBuilder labels = Json.createObjectBuilder();
+    labels(key, owner).forEach(labels::add);
+    JsonObjectBuilder data = Json.createObjectBuilder();
+    fields(key, owner).forEach(data::add);
+    return Json.createObjectBuilder()
+        .add("name", name(key))
+        .add("type", TYPE)
+        .add("labels", labels)
+        .add("data", data)
+        .build()
+        .toString();
+  }
+
+  private static Map<String, String> labels(KeyView key, String owner) {
     Map<String, String> labels = new LinkedHashMap<>();
     labels.put("keyport.io/user", labelValue(owner));
     labels.put("keyport.io/plan", labelValue(key.plan()));
     if (key.product() != null) {
       labels.put("keyport.io/product", labelValue(key.product()));
     }
+    return labels;
+  }
+
+  /** The data fields beside {@code api-key}: the key's metadata as in the Redis mirror. */
+  private static Map<String, String> fields(KeyView key, String owner) {
     Map<String, String> data = new LinkedHashMap<>();
-    data.put("api-key", value);
     data.put("uuid", key.id().toString());
     data.put("name", key.name());
     data.put("usagePlan", key.plan());
@@ -39,6 +62,15 @@ public final class KubernetesSecret {
       data.put("apiProduct", key.product());
     }
     key.metadata().forEach(data::putIfAbsent);
+    return data;
+  }
+
+  /** The Secret's YAML for this key and value; {@code owner} is the key's username. */
+  public static String yaml(KeyView key, String owner, String value) {
+    Map<String, String> labels = labels(key, owner);
+    Map<String, String> data = new LinkedHashMap<>();
+    data.put("api-key", value);
+    data.putAll(fields(key, owner));
     StringBuilder yaml = new StringBuilder();
     yaml.append("apiVersion: v1\n");
     yaml.append("kind: Secret\n");
