@@ -83,6 +83,22 @@ Keyport.base64 = function (text) {
  */
 Keyport.downloadSecret = function (link) {
   var secret = JSON.parse(link.getAttribute('data-k8s-secret'));
+  var blob = new Blob([Keyport.secretYaml(link)], {type: 'application/yaml'});
+  var url = URL.createObjectURL(blob);
+  var save = document.createElement('a');
+  save.href = url;
+  save.download = secret.name + '.yaml';
+  document.body.appendChild(save);
+  save.click();
+  document.body.removeChild(save);
+  setTimeout(function () {
+    URL.revokeObjectURL(url);
+  }, 1000);
+};
+
+/** The Secret's YAML for a download link (see downloadSecret), as the server writes it. */
+Keyport.secretYaml = function (link) {
+  var secret = JSON.parse(link.getAttribute('data-k8s-secret'));
   var value = document.getElementById(link.getAttribute('data-value-of')).textContent.trim();
   var quoted = function (text) {
     return JSON.stringify(String(text));
@@ -96,17 +112,7 @@ Keyport.downloadSecret = function (link) {
   Object.keys(secret.data).forEach(function (field) {
     lines.push('  ' + quoted(field) + ': ' + Keyport.base64(secret.data[field]));
   });
-  var blob = new Blob([lines.join('\n') + '\n'], {type: 'application/yaml'});
-  var url = URL.createObjectURL(blob);
-  var save = document.createElement('a');
-  save.href = url;
-  save.download = secret.name + '.yaml';
-  document.body.appendChild(save);
-  save.click();
-  document.body.removeChild(save);
-  setTimeout(function () {
-    URL.revokeObjectURL(url);
-  }, 1000);
+  return lines.join('\n') + '\n';
 };
 
 document.addEventListener('click', function (event) {
