@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.utils.Serialization;
+import io.keyport.testsupport.FormBrowser;
 import io.keyport.testsupport.Http;
 import io.keyport.testsupport.KeyportServer;
 import io.keyport.testsupport.KeyportServers;
@@ -254,6 +255,38 @@ class RollIT {
     assertEquals(200, http.check("/petstore/pets", newValue).statusCode());
     assertEquals(200, http.check("/petstore/pets", value).statusCode());
     assertNoValueStored(value, newValue);
+  }
+
+  @Test
+  void keysExpiringWithinSevenDaysAreOnTheOwnersKeysPageAndTheAdminDashboard() throws Exception {
+    Http http = new Http(base);
+    Keys.Created soon = Keys.create(http, "expiring-soon", "petstore", "unlimited");
+    Keys.Created later = Keys.create(http, "expiring-later", "petstore", "unlimited");
+    expire(http, soon.id(), java.time.Instant.now().plus(java.time.Duration.ofDays(3)));
+    expire(http, later.id(), java.time.Instant.now().plus(java.time.Duration.ofDays(20)));
+
+    FormBrowser owner = new FormBrowser(base);
+    owner.signIn(Keys.DEV, "dev");
+    String keysPage = owner.page("/portal/keys.xhtml").body();
+    String reminder = keysPage.substring(keysPage.indexOf("id=\"expiringSoon\""));
+    reminder = reminder.substring(0, reminder.indexOf("</ul>"));
+    assertTrue(reminder.contains(soon.name()), "the 3-day key is on the reminder");
+    assertFalse(reminder.contains(later.name()), "the 20-day key is not");
+
+    FormBrowser admin = new FormBrowser(base);
+    admin.signIn(Users.ADMIN, Users.ADMIN_PASSWORD);
+    String dashboard = admin.page("/admin/dashboard.xhtml").body();
+    String expiring = dashboard.substring(dashboard.indexOf("id=\"expiring\""));
+    expiring = expiring.substring(0, expiring.indexOf("id=\"topKeys\""));
+    assertTrue(expiring.contains(soon.name()), "the 3-day key is on the dashboard");
+    assertFalse(expiring.contains(later.name()), "the 20-day key is not");
+  }
+
+  private static void expire(Http http, String id, java.time.Instant at) {
+    HttpResponse<String> changed =
+        http.api(
+            "PATCH", "api/v1/api-keys/" + id, Keys.DEV, "dev", "{\"expiresAt\":\"" + at + "\"}");
+    assertEquals(200, changed.statusCode(), changed.body());
   }
 
   private void assertNoValueStored(String... values) throws Exception {

@@ -4,12 +4,9 @@ import io.keyport.catalog.Catalog;
 import io.keyport.catalog.PlanView;
 import io.keyport.keys.ApiKeys;
 import io.keyport.keys.KeyView;
-import io.keyport.keys.Rolling;
 import io.keyport.limits.UsageHistory;
 import io.keyport.platform.RequestRefused;
 import io.keyport.web.Charts;
-import io.keyport.web.Messages;
-import io.keyport.web.Wording;
 import jakarta.enterprise.context.RequestScoped;
 import jakarta.inject.Inject;
 import jakarta.inject.Named;
@@ -32,10 +29,11 @@ public class KeyDetails {
   private KeyView key;
   private UsageHistory.KeyUsage usage;
   private PlanView plan;
-  private Rolling rolling;
+  @Inject private KeyRolling rolling;
 
   public void load() {
     key = null;
+    rolling.show(null, null);
     if (id == null) {
       return;
     }
@@ -44,29 +42,10 @@ public class KeyDetails {
     } catch (RequestRefused | IllegalArgumentException notFound) {
       return; // the page shows its "no such key" state
     }
-    rolling = keys.rollingOf(security.getCallerPrincipal().getName(), key.id()).orElse(null);
+    rolling.show(key.id(), key.name());
     usage = history.of(key.id());
     plan =
         catalog.plans().stream().filter(p -> p.name().equals(key.plan())).findFirst().orElse(null);
-  }
-
-  /** Ends the grace of the key's previous value now, from the page's "End grace now" button. */
-  public void endGrace() {
-    if (key == null) {
-      return;
-    }
-    try {
-      keys.endGrace(security.getCallerPrincipal().getName(), key.id());
-      Messages.info(Wording.text("key.rolling.ended", key.name()));
-    } catch (RequestRefused refusal) {
-      Messages.refused(refusal, Map.of());
-    }
-    rolling = null;
-  }
-
-  /** The grace of the key's previous value while it runs, else null. */
-  public Rolling getRolling() {
-    return rolling;
   }
 
   public KeyView getKey() {

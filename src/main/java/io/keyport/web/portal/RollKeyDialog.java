@@ -32,9 +32,8 @@ public class RollKeyDialog {
 
   @Inject private ApiKeys keys;
   @Inject private SecurityContext security;
-  @Inject private KeyDetails page;
+  @Inject private KeyRolling page;
 
-  private String keyId;
   private String grace = "3600";
   private LocalDateTime until;
   private RolledKey rolled;
@@ -45,9 +44,7 @@ public class RollKeyDialog {
       return;
     }
     try {
-      rolled = keys.roll(caller(), UUID.fromString(keyId), seconds);
-    } catch (IllegalArgumentException notAnId) {
-      Messages.error(null, Wording.text("key.notFound"));
+      rolled = keys.roll(caller(), page.getKeyId(), seconds);
     } catch (RequestRefused refusal) {
       Messages.refused(refusal, FIELDS);
     }
@@ -109,13 +106,9 @@ public class RollKeyDialog {
     return LocalDateTime.now(ZoneOffset.UTC).plusDays(30);
   }
 
-  /** The key's id: the page's on the first render, then the one the form posts back. */
-  public String getKeyId() {
-    return keyId != null ? keyId : page.getId();
-  }
-
-  public void setKeyId(String keyId) {
-    this.keyId = keyId;
+  /** The key the page shows. */
+  public UUID getKeyId() {
+    return page.getKeyId();
   }
 
   public String getGrace() {
