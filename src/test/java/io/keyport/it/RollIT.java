@@ -53,7 +53,7 @@ class RollIT {
     String oldHash = hmac(key.value());
     eventually(() -> key.id().equals(hashOwner(oldHash)), "the key in Redis");
 
-    HttpResponse<String> rolled = roll(http, key.id(), "{\"gracePeriodSeconds\":3}");
+    HttpResponse<String> rolled = roll(http, key.id(), "{\"gracePeriodSeconds\":8}");
     assertEquals(201, rolled.statusCode(), rolled.body());
     assertEquals(key.id(), Http.field(rolled.body(), "id"));
     String value = Http.field(rolled.body(), "apiKey");
