@@ -6,7 +6,9 @@ import io.keyport.keys.CreatedKey;
 import io.keyport.keys.KeyEdit;
 import io.keyport.keys.KeyLeaks;
 import io.keyport.keys.KeyView;
+import io.keyport.keys.KubernetesSecret;
 import io.keyport.keys.NewKey;
+import io.keyport.keys.RolledKey;
 import io.keyport.platform.RequestRefused;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
@@ -19,6 +21,8 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
@@ -125,7 +129,8 @@ public class ApiKeysResource {
 
   @POST
   @Consumes(MediaType.APPLICATION_JSON)
-  public Response create(Request request, @jakarta.ws.rs.core.Context UriInfo uri) {
+  @Produces({MediaType.APPLICATION_JSON, KubernetesSecret.MEDIA_TYPE})
+  public Response create(Request request, @Context UriInfo uri, @Context HttpHeaders headers) {
     if (request == null) {
       throw RequestRefused.invalid(
           null, "Send a JSON body with apiKeyName, apiProduct and usagePlan.");
@@ -139,10 +144,87 @@ public class ApiKeysResource {
                 request.usagePlan(),
                 request.metadata(),
                 request.expiresAt()));
-    return Response.created(
-            uri.getAbsolutePathBuilder().path(created.key().id().toString()).build())
-        .entity(Created.of(created))
-        .build();
+    Response.ResponseBuilder answer =
+        Response.created(uri.getAbsolutePathBuilder().path(created.key().id().toString()).build());
+    return wantsSecret(headers)
+        ? answer
+            .type(KubernetesSecret.MEDIA_TYPE)
+            .entity(KubernetesSecret.yaml(created.key(), caller(), created.value()))
+            .build()
+        : answer.type(MediaType.APPLICATION_JSON).entity(Created.of(created)).build();
+  }
+
+  /** The body of {@code POST /api/v1/api-keys/{id}/roll}. */
+  public record Roll(Long gracePeriodSeconds) {}
+
+  /** A key just rolled: its new value this once, and until when the previous one passes. */
+  public record Rolled(UUID id, String apiKey, String hint, Instant previousValidUntil) {
+    @Override
+    public String toString() {
+      return "Rolled[id=" + id + ", apiKey=(not shown)]";
+    }
+  }
+
+  /** Gives the key a new value; the old one passes for {@code gracePeriodSeconds} more. */
+  @POST
+  @Path("{id}/roll")
+  @Consumes(MediaType.APPLICATION_JSON)
+  @Produces({MediaType.APPLICATION_JSON, KubernetesSecret.MEDIA_TYPE})
+  public Response roll(
+      @PathParam("id") String id, Roll roll, @Context UriInfo uri, @Context HttpHeaders headers) {
+    UUID key = uuid(id);
+    if (roll == null) {
+      throw RequestRefused.invalid(
+          "gracePeriodSeconds",
+          "Send a JSON body {\"gracePeriodSeconds\": n}, n from 0 (the old value stops at once)"
+              + " to 2592000 (30 days).");
+    }
+    RolledKey rolled = keys.roll(caller(), key, roll.gracePeriodSeconds());
+    Response.ResponseBuilder answer =
+        Response.created(uri.getBaseUriBuilder().path("api-keys").path(key.toString()).build());
+    return wantsSecret(headers)
+        ? answer
+            .type(KubernetesSecret.MEDIA_TYPE)
+            .entity(KubernetesSecret.yaml(rolled.key(), caller(), rolled.value()))
+            .build()
+        : answer
+            .type(MediaType.APPLICATION_JSON)
+            .entity(
+                new Rolled(key, rolled.value(), rolled.key().hint(), rolled.previousValidUntil()))
+            .build();
+  }
+
+  /** While a roll's grace runs: the previous value's hint and until when it passes; else 404. */
+  public record Previous(String hint, Instant validUntil) {}
+
+  @GET
+  @Path("{id}/previous")
+  public Previous previous(@PathParam("id") String id) {
+    UUID key = uuid(id);
+    return keys.rollingOf(caller(), key)
+        .map(rolling -> new Previous(rolling.previousHint(), rolling.previousValidUntil()))
+        .orElseThrow(
+            () ->
+                RequestRefused.notFound("Key " + id + " has no previous value that still passes."));
+  }
+
+  /** Ends a roll's grace now: the previous value is refused from this moment on. */
+  @DELETE
+  @Path("{id}/previous")
+  public Response endGrace(@PathParam("id") String id) {
+    keys.endGrace(caller(), uuid(id));
+    return Response.noContent().build();
+  }
+
+  /** A Kubernetes Secret is answered only to a client that asks for YAML by name. */
+  private static boolean wantsSecret(HttpHeaders headers) {
+    for (MediaType type : headers.getAcceptableMediaTypes()) {
+      if (type.isWildcardType() || type.isWildcardSubtype()) {
+        continue;
+      }
+      return type.isCompatible(MediaType.valueOf(KubernetesSecret.MEDIA_TYPE));
+    }
+    return false;
   }
 
   /** The body of {@code PATCH /api/v1/api-keys/{id}}: any of the three; absent ones stay. */

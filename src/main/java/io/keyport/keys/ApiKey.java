@@ -14,9 +14,11 @@ import jakarta.persistence.ManyToOne;
 import jakarta.persistence.MapKeyColumn;
 import jakarta.persistence.Table;
 import jakarta.persistence.Version;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -52,11 +54,21 @@ public class ApiKey {
   @Column(nullable = false)
   private String name;
 
-  @Column(name = "key_hash", nullable = false, updatable = false)
+  @Column(name = "key_hash", nullable = false)
   private String keyHash;
 
-  @Column(nullable = false, updatable = false)
+  @Column(nullable = false)
   private String hint;
+
+  /** The value the key had before its last roll, passing until {@code previousValidUntil}. */
+  @Column(name = "previous_key_hash")
+  private String previousKeyHash;
+
+  @Column(name = "previous_hint")
+  private String previousHint;
+
+  @Column(name = "previous_valid_until")
+  private Instant previousValidUntil;
 
   @Column(name = "created_at", nullable = false, updatable = false)
   private Instant createdAt;
@@ -131,6 +143,54 @@ public class ApiKey {
       this.allowedCidrs.clear();
       this.allowedCidrs.addAll(allowedCidrs);
     }
+  }
+
+  /**
+   * Gives the key a new value (SPEC §11): the value it had becomes its previous one and passes
+   * until {@code now + grace}, or the key's own expiry if that comes first; a value rolled away
+   * before (a grace still running) stops at once. Returns the previous value's end.
+   */
+  Instant roll(String newHash, String newHint, Instant now, Duration grace) {
+    Instant until = now.plus(grace);
+    if (expiresAt != null && expiresAt.isBefore(until)) {
+      until = expiresAt;
+    }
+    this.previousKeyHash = keyHash;
+    this.previousHint = hint;
+    this.previousValidUntil = until;
+    this.keyHash = newHash;
+    this.hint = newHint;
+    return until;
+  }
+
+  /** Ends the previous value's grace now; false when there was none running. */
+  boolean endGrace(Instant now) {
+    if (!inGrace(now)) {
+      return false;
+    }
+    this.previousValidUntil = now;
+    return true;
+  }
+
+  /** Whether the value from before the last roll still passes at {@code now}. */
+  boolean inGrace(Instant now) {
+    return previousKeyHash != null && previousValidUntil != null && previousValidUntil.isAfter(now);
+  }
+
+  /** The previous value's hash, or null when the key was never rolled. */
+  String getPreviousKeyHash() {
+    return previousKeyHash;
+  }
+
+  /** The previous value and until when it passes, while it does; else empty. */
+  Optional<Rolling> rolling(Instant now) {
+    return inGrace(now)
+        ? Optional.of(new Rolling(id, previousHint, previousValidUntil))
+        : Optional.empty();
+  }
+
+  String getHint() {
+    return hint;
   }
 
   String getName() {

@@ -15,9 +15,11 @@ import jakarta.persistence.LockModeType;
 import jakarta.persistence.PersistenceContext;
 import jakarta.persistence.PersistenceException;
 import jakarta.transaction.Transactional;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -201,6 +203,80 @@ public class ApiKeys {
     }
     announcements.announceChanges(username, "api_key.updated", key, changed);
     return key.view(now);
+  }
+
+  /**
+   * Gives one of the caller's keys a new value (SPEC §11), shown this once; the key keeps its id,
+   * so its usage, limits and quota carry on. The value it had passes for {@code gracePeriodSeconds}
+   * more (0: it stops now), never beyond the key's expiry.
+   */
+  @Transactional
+  public RolledKey roll(String username, UUID id, Long gracePeriodSeconds) {
+    Duration grace = KeyRules.gracePeriod(gracePeriodSeconds);
+    ApiKey key = ownedLiveKey(username, id);
+    Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
+    if (key.getExpiresAt() != null && !key.getExpiresAt().isAfter(now)) {
+      throw new RequestRefused(
+          RequestRefused.Reason.CONFLICT,
+          "key_expired",
+          null,
+          "This key expired at "
+              + key.getExpiresAt()
+              + "; a new value would be expired too. Move its expiry first (PATCH"
+              + " /api/v1/api-keys/"
+              + id
+              + "), or create a new key.");
+    }
+    Set<String> displaced = new LinkedHashSet<>();
+    Optional<Rolling> before = key.rolling(now);
+    if (key.getPreviousKeyHash() != null) {
+      displaced.add(key.getPreviousKeyHash());
+    }
+    String previousHint = key.getHint();
+    String value = KeyFormat.generate(prefix);
+    Instant previousValidUntil = key.roll(hasher.hash(value), KeyFormat.hint(value), now, grace);
+    em.flush();
+    Map<String, Object> details = new LinkedHashMap<>();
+    details.put("name", key.getName());
+    details.put("hint", key.getHint());
+    details.put("previousHint", previousHint);
+    details.put("gracePeriodSeconds", grace.toSeconds());
+    details.put("previousValidUntil", previousValidUntil);
+    before.ifPresent(rolling -> details.put("endedEarlierValue", rolling.previousHint()));
+    announcements.announceRoll(username, "api_key.rolled", key, details, displaced);
+    return new RolledKey(key.view(now), value, previousValidUntil);
+  }
+
+  /**
+   * Ends the grace of the caller's key's previous value now: from then on only the value of its
+   * last roll passes. A key without a grace running is refused with 409 and left as it is.
+   */
+  @Transactional
+  public KeyView endGrace(String username, UUID id) {
+    ApiKey key = ownedLiveKey(username, id);
+    Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
+    Optional<Rolling> rolling = key.rolling(now);
+    if (rolling.isEmpty() || !key.endGrace(now)) {
+      throw new RequestRefused(
+          RequestRefused.Reason.CONFLICT,
+          "no_grace_running",
+          null,
+          "This key has no previous value that still passes: nothing to end. Roll the key to"
+              + " give it a new value.");
+    }
+    Map<String, Object> details = new LinkedHashMap<>();
+    details.put("name", key.getName());
+    details.put("previousHint", rolling.get().previousHint());
+    details.put("wasValidUntil", rolling.get().previousValidUntil());
+    details.put("endedAt", now);
+    announcements.announceRoll(username, "api_key.grace_ended", key, details, Set.of());
+    return key.view(now);
+  }
+
+  /** The grace of one of the caller's keys, while its previous value still passes. */
+  @Transactional(Transactional.TxType.SUPPORTS)
+  public Optional<Rolling> rollingOf(String username, UUID id) {
+    return ownedLiveKey(username, id).rolling(Instant.now());
   }
 
   /** Deletes one of the caller's keys: it is revoked at once and kept for the audit trail. */

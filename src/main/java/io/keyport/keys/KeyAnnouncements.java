@@ -11,6 +11,7 @@ import jakarta.transaction.Transactional;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The one place that tells the rest of Keyport that a key changed, inside the changing transaction:
@@ -47,9 +48,30 @@ class KeyAnnouncements {
         leak == null ? null : String.valueOf(leak.after()));
   }
 
+  /**
+   * A key rolled or its grace ended: {@code retired} are the hashes it no longer answers to for
+   * good (the value a second roll displaced), so the mirror removes them and caches drop them.
+   */
+  void announceRoll(
+      String actor, String action, ApiKey key, Map<String, ?> details, Set<String> retired) {
+    String owner = key.getOwner().getUsername();
+    audit.record(actor, action, "api_key", key.getId().toString(), details);
+    for (String hash : retired) {
+      mirror.enqueue(key.getId(), hash, owner);
+      changes.fire(new KeyChanged(hash));
+    }
+    publish(key, owner);
+  }
+
+  /** The mirror rewrites the key's entries by its committed state, under each of its values. */
   private void publish(ApiKey key, String owner) {
     mirror.enqueue(key.getId(), key.getKeyHash(), owner);
     changes.fire(new KeyChanged(key.getKeyHash()));
+    String previous = key.getPreviousKeyHash();
+    if (previous != null) {
+      mirror.enqueue(key.getId(), previous, owner);
+      changes.fire(new KeyChanged(previous));
+    }
   }
 
   /** The notification of an audited key action; an admin's edit of plan or metadata has none. */

@@ -33,7 +33,8 @@ public class KeyLeaks {
 
   /**
    * A value a secret scanner found at {@code where}: whether it is one of Keyport's keys (revoked
-   * or not), and, for a live one, its revocation ({@code revoke}) or only the notice. Runs in the
+   * or not, its current value or the one before its last roll), and, for a live one, its revocation
+   * ({@code revoke}; for the previous value, the end of its grace) or only the notice. Runs in the
    * caller's transaction, so a report is handled whole or not at all.
    */
   @Transactional(Transactional.TxType.MANDATORY)
@@ -41,9 +42,12 @@ public class KeyLeaks {
     if (value == null || !KeyFormat.isWellFormed(value)) {
       return false;
     }
+    String hash = hasher.hash(value);
     Optional<ApiKey> found =
-        em.createQuery("select k from ApiKey k where k.keyHash = :hash", ApiKey.class)
-            .setParameter("hash", hasher.hash(value))
+        em.createQuery(
+                "select k from ApiKey k where k.keyHash = :hash or k.previousKeyHash = :hash",
+                ApiKey.class)
+            .setParameter("hash", hash)
             .setLockMode(LockModeType.PESSIMISTIC_WRITE)
             .getResultStream()
             .findFirst();
@@ -51,8 +55,16 @@ public class KeyLeaks {
       return false;
     }
     ApiKey key = found.get();
-    if (!key.isRevoked()) {
-      leaked(scanner, key, "found in public by " + scanner + ": " + plain(where), revoke);
+    String account = "found in public by " + scanner + ": " + plain(where);
+    if (key.isRevoked()) {
+      return true;
+    }
+    if (hash.equals(key.getKeyHash())) {
+      leaked(scanner, key, account, revoke);
+    } else if (key.inGrace(Instant.now())) {
+      // The value it had before its last roll, still in its grace: that value ends, the new one
+      // (which did not leak) keeps working.
+      previousLeaked(scanner, key, account + " (the value before its last roll)", revoke);
     }
     return true;
   }
@@ -100,6 +112,18 @@ public class KeyLeaks {
       key.revoke(now, account);
       changed.put("status", new AuditLog.FieldChange(before, KeyStatus.REVOKED));
       changed.put("revokedReason", new AuditLog.FieldChange(null, account));
+    }
+    changed.put("leak", new AuditLog.FieldChange(null, account));
+    em.flush();
+    announcements.announceChanges(actor, "api_key.leaked", key, changed);
+  }
+
+  private void previousLeaked(String actor, ApiKey key, String account, boolean endGrace) {
+    Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
+    Map<String, AuditLog.FieldChange> changed = new LinkedHashMap<>();
+    Instant until = key.rolling(now).map(Rolling::previousValidUntil).orElse(null);
+    if (endGrace && key.endGrace(now)) {
+      changed.put("previousValidUntil", new AuditLog.FieldChange(until, now));
     }
     changed.put("leak", new AuditLog.FieldChange(null, account));
     em.flush();

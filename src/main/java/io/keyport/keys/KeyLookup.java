@@ -8,6 +8,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -25,12 +26,13 @@ public class KeyLookup {
 
   private static final String KEY_BY_HASH =
       """
-      select k.id, u.username, p.slug, pl.name, k.expires_at
+      select k.id, u.username, p.slug, pl.name, k.expires_at, k.key_hash = ?, k.previous_valid_until
         from api_key k
         join app_user u on u.id = k.user_id
         left join api_product p on p.id = k.product_id
         join usage_plan pl on pl.id = k.plan_id
-       where k.key_hash = ? and k.revoked_at is null and u.enabled
+       where (k.key_hash = ? or (k.previous_key_hash = ? and k.previous_valid_until > now()))
+         and k.revoked_at is null and u.enabled
          and (k.product_id is null or p.retired_at is null)
       """;
   private static final String RANGES = "select cidr from api_key_cidr where key_id = ?";
@@ -49,13 +51,15 @@ public class KeyLookup {
     try (Connection connection = dataSource.getConnection();
         PreparedStatement byHash = connection.prepareStatement(KEY_BY_HASH)) {
       byHash.setString(1, keyHash);
+      byHash.setString(2, keyHash);
+      byHash.setString(3, keyHash);
       try (ResultSet row = byHash.executeQuery()) {
         if (!row.next()) {
           return Optional.empty();
         }
         UUID id = row.getObject(1, UUID.class);
         Timestamp expires = row.getTimestamp(5);
-        return Optional.of(
+        LiveKey key =
             new LiveKey(
                 id,
                 row.getString(2),
@@ -63,11 +67,33 @@ public class KeyLookup {
                 row.getString(4),
                 expires == null ? null : expires.toInstant(),
                 metadata(connection, id),
-                ranges(connection, id)));
+                ranges(connection, id));
+        return Optional.of(
+            row.getBoolean(6) ? key : previousValue(key, row.getTimestamp(7).toInstant()));
       }
     } catch (SQLException e) {
       throw new DatabaseUnavailable(e);
     }
+  }
+
+  /**
+   * The key as the value it had before its last roll sees it (SPEC §11): the same key, passing
+   * until {@code previousValidUntil} or its own expiry, whichever comes first. The check refuses it
+   * from then on like an expired key, on every node, without waiting for a notification.
+   */
+  public static LiveKey previousValue(LiveKey key, Instant previousValidUntil) {
+    Instant until =
+        key.expiresAt() != null && key.expiresAt().isBefore(previousValidUntil)
+            ? key.expiresAt()
+            : previousValidUntil;
+    return new LiveKey(
+        key.id(),
+        key.username(),
+        key.product(),
+        key.plan(),
+        until,
+        key.metadata(),
+        key.allowedRanges());
   }
 
   private static Map<String, String> metadata(Connection connection, UUID id) throws SQLException {

@@ -3,6 +3,7 @@ package io.keyport.keys;
 import io.keyport.catalog.ApiProduct;
 import io.keyport.catalog.UsagePlan;
 import io.keyport.platform.RequestRefused;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -111,6 +112,31 @@ final class KeyRules {
           "expiresAt", "The expiry date is in the past: pick a date after today, or none.");
     }
     return expiresAt;
+  }
+
+  /** The longest grace a roll may give the previous value: 30 days. */
+  static final long MAX_GRACE_SECONDS = 2_592_000;
+
+  /** How long a rolled-away value keeps passing: 0 (it stops at once) to 30 days. */
+  static Duration gracePeriod(Long seconds) {
+    if (seconds == null) {
+      throw RequestRefused.invalid(
+          "gracePeriodSeconds",
+          "Say how long the previous value keeps passing: gracePeriodSeconds from 0 (it stops at"
+              + " once) to "
+              + MAX_GRACE_SECONDS
+              + " (30 days).");
+    }
+    if (seconds < 0 || seconds > MAX_GRACE_SECONDS) {
+      throw RequestRefused.invalid(
+          "gracePeriodSeconds",
+          "gracePeriodSeconds must be from 0 to "
+              + MAX_GRACE_SECONDS
+              + " (30 days), not "
+              + seconds
+              + ".");
+    }
+    return Duration.ofSeconds(seconds);
   }
 
   /** The plan of that name among those the product offers, or a refusal naming the choices. */

@@ -71,8 +71,12 @@ public class MirrorResync {
     }
     Map<String, String> hashByUuid = new HashMap<>();
     Map<String, Set<String>> hashesByUser = new HashMap<>();
+    int liveKeys = 0;
     for (MirrorState.Entry entry : expected.values()) {
-      hashByUuid.put(entry.uuid(), entry.hash());
+      if (entry.current()) {
+        hashByUuid.put(entry.uuid(), entry.hash());
+        liveKeys++;
+      }
       hashesByUser.computeIfAbsent(entry.username(), u -> new HashSet<>()).add(entry.hash());
     }
 
@@ -116,7 +120,7 @@ public class MirrorResync {
           } else {
             seenHashes.add(name);
             if (!want.json().equals(have)) {
-              commands.set(rawName, RedisMirror.bytes(want.json()));
+              RedisMirror.write(commands, prefix, want);
               stale++;
             }
           }
@@ -140,12 +144,12 @@ public class MirrorResync {
     int refused = 0;
     for (MirrorState.Entry entry : expected.values()) {
       try {
-        if (!seenUuids.contains(entry.uuid())) {
+        if (entry.current() && !seenUuids.contains(entry.uuid())) {
           commands.set(RedisMirror.bytes(prefix + entry.uuid()), RedisMirror.bytes(entry.hash()));
           missing++;
         }
         if (!seenHashes.contains(entry.hash())) {
-          commands.set(RedisMirror.bytes(prefix + entry.hash()), RedisMirror.bytes(entry.json()));
+          RedisMirror.write(commands, prefix, entry);
           missing++;
         }
         if (!seenMemberships.contains(entry.hash())) {
@@ -160,7 +164,7 @@ public class MirrorResync {
       }
     }
     int retried = retryDeadLetters();
-    Summary summary = new Summary(expected.size(), missing, stale, orphaned, refused, retried);
+    Summary summary = new Summary(liveKeys, missing, stale, orphaned, refused, retried);
     LOG.info("Redis mirror resynced: " + summary);
     return summary;
   }

@@ -3,6 +3,7 @@ package io.keyport.mirror;
 import io.keyport.platform.Database;
 import io.keyport.platform.Redis;
 import io.lettuce.core.RedisCommandExecutionException;
+import io.lettuce.core.SetArgs;
 import io.lettuce.core.api.sync.RedisCommands;
 import jakarta.annotation.PreDestroy;
 import jakarta.annotation.Resource;
@@ -21,8 +22,10 @@ import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -193,7 +196,7 @@ public class RedisMirror {
   }
 
   /** The outbox rows of one key in a batch, and what a removal needs to know. */
-  private record Pending(String hash, String username, List<Long> ids) {}
+  private record Pending(Set<String> hashes, String username, List<Long> ids) {}
 
   /**
    * Applies one batch of waiting rows, in order. A row Redis refuses (an error reply, not an
@@ -215,9 +218,10 @@ public class RedisMirror {
           taken++;
           Pending earlier = keys.get(row.getObject(2, UUID.class));
           List<Long> ids = earlier == null ? new ArrayList<>() : earlier.ids();
+          Set<String> hashes = earlier == null ? new LinkedHashSet<>() : earlier.hashes();
           ids.add(row.getLong(1));
-          keys.put(
-              row.getObject(2, UUID.class), new Pending(row.getString(3), row.getString(4), ids));
+          hashes.add(row.getString(3));
+          keys.put(row.getObject(2, UUID.class), new Pending(hashes, row.getString(4), ids));
         }
       }
     }
@@ -231,11 +235,20 @@ public class RedisMirror {
     for (Map.Entry<UUID, Pending> key : keys.entrySet()) {
       Pending rows = key.getValue();
       try {
-        MirrorState.Entry entry = MirrorState.of(connection, key.getKey());
-        if (entry != null) {
+        List<MirrorState.Entry> entries = MirrorState.of(connection, key.getKey());
+        // Every hash the key answered to, by its rows and by the database: those it answers to no
+        // longer (a grace that ended, a deletion during one) leave Redis.
+        Set<String> gone = new LinkedHashSet<>(rows.hashes());
+        gone.addAll(MirrorState.hashesOf(connection, key.getKey()));
+        for (MirrorState.Entry entry : entries) {
           write(commands, prefix, entry);
-        } else {
-          remove(commands, prefix, key.getKey().toString(), rows.hash(), rows.username());
+          gone.remove(entry.hash());
+        }
+        if (entries.isEmpty()) {
+          commands.del(bytes(prefix + key.getKey()));
+        }
+        for (String hash : gone) {
+          remove(commands, prefix, hash, rows.username());
         }
         delivered.addAll(rows.ids());
         settled.add(key.getKey());
@@ -274,20 +287,28 @@ public class RedisMirror {
         new Object[] {keyId, rows.username(), error});
   }
 
+  /**
+   * Writes a key's entries. A previous value's JSON also expires in Redis itself at its grace end,
+   * so Gloo's ext-auth refuses it then even if no Keyport is running to sweep it out.
+   */
   static void write(
       RedisCommands<byte[], byte[]> commands, String prefix, MirrorState.Entry entry) {
-    commands.set(bytes(prefix + entry.uuid()), bytes(entry.hash()));
-    commands.set(bytes(prefix + entry.hash()), bytes(entry.json()));
+    if (entry.current()) {
+      commands.set(bytes(prefix + entry.uuid()), bytes(entry.hash()));
+      commands.set(bytes(prefix + entry.hash()), bytes(entry.json()));
+    } else {
+      commands.set(
+          bytes(prefix + entry.hash()),
+          bytes(entry.json()),
+          SetArgs.Builder.pxAt(entry.graceUntil().toEpochMilli()));
+    }
     commands.sadd(bytes(prefix + entry.username()), bytes(entry.hash()));
   }
 
+  /** Removes one value's entries: its JSON and its place in the user's set. */
   static void remove(
-      RedisCommands<byte[], byte[]> commands,
-      String prefix,
-      String uuid,
-      String hash,
-      String username) {
-    commands.del(bytes(prefix + uuid), bytes(prefix + hash));
+      RedisCommands<byte[], byte[]> commands, String prefix, String hash, String username) {
+    commands.del(bytes(prefix + hash));
     commands.srem(bytes(prefix + username), bytes(hash));
   }
 
@@ -302,7 +323,10 @@ public class RedisMirror {
     }
   }
 
-  /** Queues the keys that expired since the last sweep; returns the new sweep mark. */
+  /**
+   * Queues the keys that expired, and the previous values whose grace ended, since the last sweep;
+   * returns the new sweep mark.
+   */
   private Instant sweepExpired(Connection connection) throws SQLException {
     Instant now = Instant.now();
     try (PreparedStatement sweep =
@@ -314,6 +338,18 @@ public class RedisMirror {
       sweep.setTimestamp(1, Timestamp.from(sweptUntil));
       sweep.setTimestamp(2, Timestamp.from(now));
       sweep.executeUpdate();
+    }
+    // A roll's grace that ended: the previous value's entries leave (SPEC §11).
+    try (PreparedStatement graces =
+        connection.prepareStatement(
+            "insert into mirror_outbox (key_id, key_hash, username)"
+                + " select k.id, k.previous_key_hash, u.username from api_key k"
+                + " join app_user u on u.id = k.user_id"
+                + " where k.previous_key_hash is not null"
+                + " and k.previous_valid_until > ? and k.previous_valid_until <= ?")) {
+      graces.setTimestamp(1, Timestamp.from(sweptUntil));
+      graces.setTimestamp(2, Timestamp.from(now));
+      graces.executeUpdate();
     }
     return now;
   }

@@ -2,6 +2,7 @@ package io.keyport.web;
 
 import io.keyport.catalog.PlanView;
 import io.keyport.keys.KeyStatus;
+import io.keyport.keys.Rolling;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.faces.context.FacesContext;
 import jakarta.inject.Named;
@@ -48,6 +49,13 @@ public class Wording {
 
   public String dateTime(Instant instant) {
     return instant == null ? "" : DATE_TIME.format(instant);
+  }
+
+  /** "Rolling: the previous value (kp_9fA2…) works until 2026-12-05 14:00 UTC." */
+  public String rolling(Rolling rolling) {
+    return rolling == null
+        ? ""
+        : text("key.rolling", rolling.previousHint(), dateTime(rolling.previousValidUntil()));
   }
 
   public String date(Instant instant) {

@@ -81,6 +81,102 @@ class BrowserIT {
   }
 
   /**
+   * Issue 16's walk: a key expiring in three days is on the keys page's reminder; the developer
+   * rolls it in the dialog with an hour's grace, reads the new value (and its Kubernetes Secret,
+   * built in the browser), both values pass, the page says the previous one works until …, End
+   * grace now, and the old value is refused.
+   */
+  @Test
+  void developerRollsAKeyAndEndsTheGrace() throws Exception {
+    try {
+      walkThroughARoll();
+    } catch (AssertionError | RuntimeException failure) {
+      chromium.keepEvidence("roll-failure");
+      throw failure;
+    }
+  }
+
+  private void walkThroughARoll() throws Exception {
+    io.keyport.testsupport.Keys.Created key =
+        io.keyport.testsupport.Keys.create(http, "browser-roll", "petstore", "unlimited");
+    String soon = java.time.Instant.now().plus(Duration.ofDays(3)).toString();
+    assertEquals(
+        200,
+        http.api(
+                "PATCH",
+                "api/v1/api-keys/" + key.id(),
+                "dev@example.com",
+                "dev",
+                "{\"expiresAt\":\"" + soon + "\"}")
+            .statusCode());
+    browser.get(http.uri("/portal/keys.xhtml").toString());
+    signIn("dev@example.com", "dev");
+    browser.get(http.uri("/portal/keys.xhtml").toString());
+    WebElement reminder = visible(By.id("expiringSoon"));
+    assertTrue(reminder.getText().contains("Expiring within 7 days"), reminder.getText());
+    assertTrue(reminder.getText().contains(key.name()), "the reminder lists " + key.name());
+    screenshot("keys-expiring.png");
+
+    browser.get(http.uri("/portal/key.xhtml?id=" + key.id()).toString());
+    wait.until(ExpectedConditions.textToBe(By.id("keyName"), key.name()));
+    assertTrue(browser.findElements(By.id("rollingForm:rolling")).isEmpty(), "not rolling yet");
+    visible(By.id("rollingForm:roll")).click();
+    visible(By.id("rollKeyForm:submit"));
+    settled();
+    screenshot("roll-key-form.png");
+    browser.findElement(By.id("rollKeyForm:submit")).click();
+    String value = textOf(By.id("rolledKeyValue"));
+    assertTrue(value.matches("kp_[0-9A-Za-z]{38}"), "new value: " + value);
+    assertFalse(value.equals(key.value()));
+    assertTrue(textOf(By.id("rolledPrevious")).startsWith("The previous value works until"));
+    assertFalse(visible(By.id("rollKeyForm:done")).isEnabled(), "Done waits for the confirmation");
+    screenshot("roll-key-dialog.png");
+
+    // The Secret the download link builds, from the value on the page and nothing else.
+    WebElement download = visible(By.id("rolledKeySecret"));
+    assertFalse(download.getAttribute("data-k8s-secret").contains(value));
+    String yaml =
+        (String)
+            ((JavascriptExecutor) browser)
+                .executeScript("return Keyport.secretYaml(arguments[0]);", download);
+    io.fabric8.kubernetes.api.model.Secret secret =
+        io.fabric8.kubernetes.client.utils.Serialization.unmarshal(
+            yaml, io.fabric8.kubernetes.api.model.Secret.class);
+    assertEquals("extauth.solo.io/apikey", secret.getType());
+    assertEquals(
+        value,
+        new String(
+            java.util.Base64.getDecoder().decode(secret.getData().get("api-key")),
+            java.nio.charset.StandardCharsets.UTF_8));
+    assertEquals("dev_example.com", secret.getMetadata().getLabels().get("keyport.io/user"));
+
+    assertEquals(200, http.check("/petstore/pets", key.value()).statusCode(), "old, in grace");
+    assertEquals(200, http.check("/petstore/pets", value).statusCode(), "new");
+
+    browser.findElement(By.cssSelector("[id='rollKeyForm:copiedConfirm'] .ui-chkbox-box")).click();
+    wait.until(ExpectedConditions.elementToBeClickable(By.id("rollKeyForm:done"))).click();
+    WebElement rolling = visible(By.id("rollingForm:rolling"));
+    assertTrue(
+        rolling.getText().contains("Rolling: the previous value")
+            && rolling.getText().contains("works until"),
+        rolling.getText());
+    screenshot("key-rolling.png");
+
+    WebElement end = browser.findElement(By.id("rollingForm:endGrace"));
+    end.click();
+    wait.until(gone(end));
+    WebElement ended = visible(By.cssSelector("[id='rollingForm:messages'] .ui-messages-info"));
+    assertTrue(ended.getText().contains("no longer works"), ended.getText());
+    assertTrue(browser.findElements(By.id("rollingForm:rolling")).isEmpty(), "still rolling");
+    long deadline = System.nanoTime() + PATIENCE.toNanos();
+    while (http.check("/petstore/pets", key.value()).statusCode() != 401) {
+      assertTrue(System.nanoTime() < deadline, "the old value still passes after End grace");
+      Thread.sleep(100);
+    }
+    assertEquals(200, http.check("/petstore/pets", value).statusCode(), "new, after the grace");
+  }
+
+  /**
    * Issue #6's walk: an admin creates a plan and a product with a route in the console and a
    * developer account; the developer makes a key for it on the product page and passes the check on
    * that route; the admin disables the developer and the key is refused at once.

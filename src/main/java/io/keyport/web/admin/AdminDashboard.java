@@ -2,6 +2,8 @@ package io.keyport.web.admin;
 
 import io.keyport.catalog.Catalog;
 import io.keyport.identity.UserAdministration;
+import io.keyport.keys.AdminKeyView;
+import io.keyport.keys.ExpiryReminders;
 import io.keyport.keys.KeyDirectory;
 import io.keyport.limits.Traffic;
 import io.keyport.mirror.RedisMirror;
@@ -26,12 +28,14 @@ import java.util.List;
 public class AdminDashboard {
 
   static final int TOP_KEYS = 10;
+  static final int EXPIRING_SHOWN = 20;
 
   @Inject private UserAdministration accounts;
   @Inject private Catalog catalog;
   @Inject private KeyDirectory keys;
   @Inject private Traffic traffic;
   @Inject private RedisMirror mirror;
+  @Inject private ExpiryReminders reminders;
 
   private long users;
   private long products;
@@ -43,6 +47,7 @@ public class AdminDashboard {
   private String hourChart;
   private List<Traffic.TopKey> topKeys = List.of();
   private Long lagSeconds;
+  private List<AdminKeyView> expiring = List.of();
 
   public void load() {
     users = accounts.count();
@@ -60,6 +65,7 @@ public class AdminDashboard {
     last24HoursTotal = total(hours);
     hourChart = Charts.traffic(hours);
     topKeys = traffic.topKeys(TOP_KEYS);
+    expiring = reminders.ofEveryone(EXPIRING_SHOWN);
     if (mirror.isEnabled()) {
       try {
         lagSeconds = mirror.lagSeconds();
@@ -74,6 +80,11 @@ public class AdminDashboard {
         .flatMap(b -> b.counts().values().stream())
         .mapToLong(Long::longValue)
         .sum();
+  }
+
+  /** Live keys expiring within 7 days, soonest first (at most 20). */
+  public List<AdminKeyView> getExpiring() {
+    return expiring;
   }
 
   public long getUsers() {

@@ -29,9 +29,11 @@ public class KeyDetails {
   private KeyView key;
   private UsageHistory.KeyUsage usage;
   private PlanView plan;
+  @Inject private KeyRolling rolling;
 
   public void load() {
     key = null;
+    rolling.show(null, null);
     if (id == null) {
       return;
     }
@@ -40,6 +42,7 @@ public class KeyDetails {
     } catch (RequestRefused | IllegalArgumentException notFound) {
       return; // the page shows its "no such key" state
     }
+    rolling.show(key.id(), key.name());
     usage = history.of(key.id());
     plan =
         catalog.plans().stream().filter(p -> p.name().equals(key.plan())).findFirst().orElse(null);

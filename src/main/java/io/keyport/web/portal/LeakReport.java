@@ -21,16 +21,16 @@ import java.util.Map;
 public class LeakReport {
 
   @Inject private KeyLeaks leaks;
-  @Inject private KeyDetails details;
+  // The page's key as the view keeps it: the request's KeyDetails loads only after decoding.
+  @Inject private KeyRolling page;
 
   public String report() {
-    KeyView key = details.getKey();
-    if (key == null) {
+    if (page.getKeyId() == null) {
       return null;
     }
     try {
-      leaks.reportedByOwner(Caller.name(), key.id());
-      Messages.info(Wording.text("key.leak.done", key.name()));
+      KeyView revoked = leaks.reportedByOwner(Caller.name(), page.getKeyId());
+      Messages.info(Wording.text("key.leak.done", revoked.name()));
       FacesContext.getCurrentInstance().getExternalContext().getFlash().setKeepMessages(true);
       return "/portal/keys?faces-redirect=true";
     } catch (RequestRefused refusal) {

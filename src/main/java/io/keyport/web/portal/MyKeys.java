@@ -1,6 +1,7 @@
 package io.keyport.web.portal;
 
 import io.keyport.keys.ApiKeys;
+import io.keyport.keys.ExpiryReminders;
 import io.keyport.keys.KeyView;
 import io.keyport.platform.RequestRefused;
 import io.keyport.web.Caller;
@@ -29,6 +30,7 @@ public class MyKeys implements Serializable {
   private static final long serialVersionUID = 1L;
 
   @Inject private ApiKeys keys;
+  @Inject private ExpiryReminders reminders;
 
   private List<KeyView> list;
   private List<KeyView> filtered;
@@ -57,6 +59,11 @@ public class MyKeys implements Serializable {
         .distinct()
         .sorted()
         .toList();
+  }
+
+  /** The caller's live keys that expire within 7 days, soonest first. */
+  public List<KeyView> getExpiringSoon() {
+    return reminders.dueAmong(getList());
   }
 
   public List<KeyView> getList() {

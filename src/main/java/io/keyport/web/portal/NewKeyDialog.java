@@ -5,6 +5,7 @@ import io.keyport.catalog.PlanView;
 import io.keyport.catalog.ProductView;
 import io.keyport.keys.ApiKeys;
 import io.keyport.keys.CreatedKey;
+import io.keyport.keys.KubernetesSecret;
 import io.keyport.keys.NewKey;
 import io.keyport.platform.RequestRefused;
 import io.keyport.web.Messages;
@@ -80,6 +81,13 @@ public class NewKeyDialog {
   /** The key's value, only in the response to Generate. */
   public String getKeyValue() {
     return created == null ? null : created.value();
+  }
+
+  /** The new key's Kubernetes Secret without its value, for the page's download link. */
+  public String getSecretWithoutValue() {
+    return created == null
+        ? null
+        : KubernetesSecret.withoutValue(created.key(), security.getCallerPrincipal().getName());
   }
 
   public String getKeyName() {
