@@ -233,8 +233,8 @@ final class KeyRules {
   static KeyScopes scopes(KeyScopes raw) {
     java.util.Set<String> methods = new java.util.TreeSet<>();
     java.util.Set<String> prefixes = new java.util.TreeSet<>();
-    List<String> rawMethods = raw.methods() == null ? List.of() : raw.methods();
-    List<String> rawPrefixes = raw.pathPrefixes() == null ? List.of() : raw.pathPrefixes();
+    List<String> rawMethods = raw.methods();
+    List<String> rawPrefixes = raw.pathPrefixes();
     if (rawMethods.size() > MAX_SCOPE_ENTRIES || rawPrefixes.size() > MAX_SCOPE_ENTRIES) {
       throw RequestRefused.invalid(
           "scopes", "A key's scopes have at most " + MAX_SCOPE_ENTRIES + " methods and prefixes.");

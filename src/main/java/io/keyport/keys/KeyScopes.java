@@ -15,8 +15,8 @@ public record KeyScopes(List<String> methods, List<String> pathPrefixes) impleme
   public static final KeyScopes NONE = new KeyScopes(List.of(), List.of());
 
   public KeyScopes {
-    methods = List.copyOf(methods);
-    pathPrefixes = List.copyOf(pathPrefixes);
+    methods = methods == null ? List.of() : List.copyOf(methods);
+    pathPrefixes = pathPrefixes == null ? List.of() : List.copyOf(pathPrefixes);
   }
 
   public boolean isEmpty() {
