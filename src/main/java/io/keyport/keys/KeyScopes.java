@@ -1,6 +1,8 @@
 package io.keyport.keys;
 
 import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 
@@ -15,8 +17,12 @@ public record KeyScopes(List<String> methods, List<String> pathPrefixes) impleme
   public static final KeyScopes NONE = new KeyScopes(List.of(), List.of());
 
   public KeyScopes {
-    methods = methods == null ? List.of() : List.copyOf(methods);
-    pathPrefixes = pathPrefixes == null ? List.of() : List.copyOf(pathPrefixes);
+    // Nulls are kept as sent (KeyRules refuses them by name), so List.copyOf is not used.
+    methods = methods == null ? List.of() : Collections.unmodifiableList(new ArrayList<>(methods));
+    pathPrefixes =
+        pathPrefixes == null
+            ? List.of()
+            : Collections.unmodifiableList(new ArrayList<>(pathPrefixes));
   }
 
   public boolean isEmpty() {
