@@ -25,29 +25,29 @@ final class KeyCreditSettings {
       if (before == null) {
         return null;
       }
-      em.createNativeQuery("delete from api_key_credits where key_id = ?1")
-          .setParameter(1, key.getId())
+      em.createNativeQuery("delete from api_key_credits where key_id = :key")
+          .setParameter("key", key.getId())
           .executeUpdate();
       return new AuditLog.FieldChange(was, null);
     }
     KeyCredits credits = KeyRules.credits(grant, now, before == null ? 1 : before.generation() + 1);
     // Without a refill the two refill columns are literal nulls: a bound null has no SQL type.
-    String refill = credits.refills() ? "?3, ?4" : "null, null";
+    String refill = credits.refills() ? ":amount, :interval" : "null, null";
     var upsert =
         em.createNativeQuery(
                 "insert into api_key_credits"
                     + " (key_id, remaining, refill_amount, refill_interval, refilled_at, generation)"
-                    + " values (?1, ?2, "
+                    + " values (:key, :remaining, "
                     + refill
-                    + ", ?5, ?6) on conflict (key_id) do update set"
+                    + ", :refilledAt, :generation) on conflict (key_id) do update set"
                     + " remaining = excluded.remaining, refill_amount = excluded.refill_amount,"
                     + " refill_interval = excluded.refill_interval,"
                     + " refilled_at = excluded.refilled_at,"
                     + " generation = api_key_credits.generation + 1")
-            .setParameter(1, key.getId())
-            .setParameter(2, credits.remaining())
-            .setParameter(5, Timestamp.from(credits.refilledAt()))
-            .setParameter(6, credits.generation());
+            .setParameter("key", key.getId())
+            .setParameter("remaining", credits.remaining())
+            .setParameter("refilledAt", Timestamp.from(credits.refilledAt()))
+            .setParameter("generation", credits.generation());
     if (credits.refills()) {
       upsert
           .setParameter(3, credits.refillAmount())
