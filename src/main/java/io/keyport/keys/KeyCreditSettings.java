@@ -50,8 +50,8 @@ final class KeyCreditSettings {
             .setParameter("generation", credits.generation());
     if (credits.refills()) {
       upsert
-          .setParameter(3, credits.refillAmount())
-          .setParameter(4, credits.refillInterval().name());
+          .setParameter("amount", credits.refillAmount())
+          .setParameter("interval", credits.refillInterval().name());
     }
     upsert.executeUpdate();
     return new AuditLog.FieldChange(was, describe(credits, now));
