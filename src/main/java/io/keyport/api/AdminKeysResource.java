@@ -2,11 +2,14 @@ package io.keyport.api;
 
 import io.keyport.identity.Roles;
 import io.keyport.keys.AdminKeyView;
+import io.keyport.keys.CreditGrant;
+import io.keyport.keys.CreditsView;
 import io.keyport.keys.KeyAdministration;
 import io.keyport.keys.KeyChange;
 import io.keyport.keys.KeyDirectory;
 import io.keyport.keys.KeyFilter;
 import io.keyport.keys.KeyLeaks;
+import io.keyport.keys.KeyScopes;
 import io.keyport.keys.KeyStatus;
 import io.keyport.limits.UsageHistory;
 import io.keyport.platform.RequestRefused;
@@ -66,7 +69,9 @@ public class AdminKeysResource {
       Instant revokedAt,
       String revokedReason,
       String status,
-      long lockVersion) {
+      long lockVersion,
+      KeyScopes scopes,
+      CreditsView credits) {
     static Key of(AdminKeyView k) {
       return new Key(
           k.id(),
@@ -83,12 +88,19 @@ public class AdminKeysResource {
           k.revokedAt(),
           k.revokedReason(),
           k.status().name().toLowerCase(Locale.ROOT),
-          k.lockVersion());
+          k.lockVersion(),
+          k.scopes(),
+          k.credits());
     }
   }
 
   /** The body of {@code PATCH /api/v1/admin/api-keys/{id}}; absent fields stay as they are. */
-  public record Change(Long lockVersion, String usagePlan, Map<String, String> metadata) {}
+  public record Change(
+      Long lockVersion,
+      String usagePlan,
+      Map<String, String> metadata,
+      KeyScopes scopes,
+      CreditGrant credits) {}
 
   /** The body of {@code POST /api/v1/admin/api-keys/revocations}. */
   public record Revocation(List<String> ids, String reason) {}
@@ -141,7 +153,9 @@ public class AdminKeysResource {
   @Path("{id}")
   @Consumes(MediaType.APPLICATION_JSON)
   @Operation(
-      summary = "Move a key to another plan of its product, or replace its custom metadata",
+      summary =
+          "Move a key to another plan of its product, replace its custom metadata, set its"
+              + " scopes or its credits",
       description =
           "Send the lockVersion you read. The check applies the change at once, and the Redis"
               + " mirror rewrites the key's JSON.")
@@ -149,16 +163,25 @@ public class AdminKeysResource {
   @APIResponse(
       responseCode = "409",
       description = "version_conflict, key_revoked or key_limit_reached")
-  public Key change(@PathParam("id") String id, Change body) {
-    if (body == null) {
+  public Key change(@PathParam("id") String id, String json) {
+    PatchBody<Change> patch = PatchBody.read(json, Change.class);
+    if (patch == null) {
       throw RequestRefused.invalid(
-          null, "Send a JSON body with lockVersion and usagePlan and/or metadata.");
+          null,
+          "Send a JSON body with lockVersion and any of usagePlan, metadata, scopes and credits.");
     }
+    Change body = patch.value();
     return Key.of(
         keys.change(
             caller(),
             QueryParameters.keyId(id),
-            new KeyChange(body.lockVersion(), body.usagePlan(), body.metadata())));
+            new KeyChange(
+                body.lockVersion(),
+                body.usagePlan(),
+                body.metadata(),
+                body.scopes(),
+                patch.has("credits"),
+                body.credits())));
   }
 
   @POST

@@ -3,8 +3,11 @@ package io.keyport.api;
 import io.keyport.identity.Roles;
 import io.keyport.keys.ApiKeys;
 import io.keyport.keys.CreatedKey;
+import io.keyport.keys.CreditGrant;
+import io.keyport.keys.CreditsView;
 import io.keyport.keys.KeyEdit;
 import io.keyport.keys.KeyLeaks;
+import io.keyport.keys.KeyScopes;
 import io.keyport.keys.KeyView;
 import io.keyport.keys.KubernetesSecret;
 import io.keyport.keys.NewKey;
@@ -54,7 +57,9 @@ public class ApiKeysResource {
       Instant expiresAt,
       Instant lastUsedAt,
       String status,
-      List<String> allowedCidrs) {
+      List<String> allowedCidrs,
+      KeyScopes scopes,
+      CreditsView credits) {
     static Key of(KeyView k) {
       return new Key(
           k.id(),
@@ -67,7 +72,9 @@ public class ApiKeysResource {
           k.expiresAt(),
           k.lastUsedAt(),
           k.status().name().toLowerCase(Locale.ROOT),
-          k.allowedCidrs());
+          k.allowedCidrs(),
+          k.scopes(),
+          k.credits());
     }
   }
 
@@ -227,23 +234,44 @@ public class ApiKeysResource {
     return false;
   }
 
-  /** The body of {@code PATCH /api/v1/api-keys/{id}}: any of the three; absent ones stay. */
-  public record Change(String name, Instant expiresAt, List<String> allowedCidrs) {}
+  /**
+   * The body of {@code PATCH /api/v1/api-keys/{id}}: any of these; absent ones stay. {@code
+   * "credits": null} removes the credit limit (an administrator's call only).
+   */
+  public record Change(
+      String name,
+      Instant expiresAt,
+      List<String> allowedCidrs,
+      KeyScopes scopes,
+      CreditGrant credits) {}
 
-  /** Renames the key, moves its expiry or sets its IP allowlist ({@code []}: any address). */
+  /**
+   * Renames the key, moves its expiry, sets its IP allowlist ({@code []}: any address) or its
+   * scopes ({@code {"methods":[],"pathPrefixes":[]}}: not narrowed); an administrator also its
+   * credits.
+   */
   @PATCH
   @Path("{id}")
   @Consumes(MediaType.APPLICATION_JSON)
-  public Key change(@PathParam("id") String id, Change change) {
-    if (change == null) {
+  public Key change(@PathParam("id") String id, String body) {
+    PatchBody<Change> patch = PatchBody.read(body, Change.class);
+    if (patch == null) {
       throw RequestRefused.invalid(
-          null, "Send a JSON body with any of name, expiresAt and allowedCidrs.");
+          null, "Send a JSON body with any of name, expiresAt, allowedCidrs, scopes and credits.");
     }
+    Change change = patch.value();
     return Key.of(
         keys.edit(
             caller(),
             uuid(id),
-            new KeyEdit(change.name(), change.expiresAt(), change.allowedCidrs())));
+            new KeyEdit(
+                change.name(),
+                change.expiresAt(),
+                change.allowedCidrs(),
+                change.scopes(),
+                patch.has("credits"),
+                change.credits()),
+            security.isCallerInRole(Roles.ADMIN)));
   }
 
   /** Reports the key as leaked: revoked at once, audited, and announced as key.leaked. */

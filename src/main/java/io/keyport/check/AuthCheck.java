@@ -276,7 +276,9 @@ public class AuthCheck {
             : products
                 .productFor(request.method(), request.host(), path, caseInsensitiveRoutes)
                 .orElse(null);
-    if (routed == null || !reaches(live, routed, products)) {
+    if (routed == null
+        || !reaches(live, routed, products)
+        || !live.scopes().admits(request.method(), path, caseInsensitiveRoutes)) {
       return routeNotAllowed;
     }
     if (!live.admitsAddress(request.clientAddress())) {

@@ -27,5 +27,7 @@ public record AdminKeyView(
     Instant revokedAt,
     String revokedReason,
     KeyStatus status,
-    long lockVersion)
+    long lockVersion,
+    KeyScopes scopes,
+    CreditsView credits)
     implements Serializable {}

@@ -25,6 +25,7 @@ import java.util.TreeSet;
 import java.util.UUID;
 import org.hibernate.annotations.Fetch;
 import org.hibernate.annotations.FetchMode;
+import org.hibernate.annotations.Formula;
 
 /**
  * An API key of one user for one product and plan, or for a plan alone: a plan-wide key (no
@@ -97,6 +98,36 @@ public class ApiKey {
   @CollectionTable(name = "api_key_cidr", joinColumns = @JoinColumn(name = "key_id"))
   @Column(name = "cidr")
   private Set<String> allowedCidrs = new TreeSet<>();
+
+  /** Scopes: the methods and path prefixes the key may use; empty: not narrowed. */
+  @ElementCollection(fetch = FetchType.EAGER)
+  @Fetch(FetchMode.SELECT)
+  @CollectionTable(name = "api_key_scope_method", joinColumns = @JoinColumn(name = "key_id"))
+  @Column(name = "method")
+  private Set<String> allowedMethods = new TreeSet<>();
+
+  @ElementCollection(fetch = FetchType.EAGER)
+  @Fetch(FetchMode.SELECT)
+  @CollectionTable(name = "api_key_scope_path", joinColumns = @JoinColumn(name = "key_id"))
+  @Column(name = "path_prefix")
+  private Set<String> allowedPathPrefixes = new TreeSet<>();
+
+  // Credits are read here and written only with SQL (KeyCreditSettings, and the check's atomic
+  // take), so an edit of the key never writes back a count the check has moved on from.
+  @Formula("(select c.remaining from api_key_credits c where c.key_id = id)")
+  private Long creditsRemaining;
+
+  @Formula("(select c.refill_amount from api_key_credits c where c.key_id = id)")
+  private Long creditsRefillAmount;
+
+  @Formula("(select c.refill_interval from api_key_credits c where c.key_id = id)")
+  private String creditsRefillInterval;
+
+  @Formula("(select c.refilled_at from api_key_credits c where c.key_id = id)")
+  private Instant creditsRefilledAt;
+
+  @Formula("(select c.generation from api_key_credits c where c.key_id = id)")
+  private Long creditsGeneration;
 
   @Version
   @Column(name = "lock_version")
@@ -193,6 +224,30 @@ public class ApiKey {
     return hint;
   }
 
+  KeyScopes getScopes() {
+    return new KeyScopes(List.copyOf(allowedMethods), List.copyOf(allowedPathPrefixes));
+  }
+
+  void changeScopes(KeyScopes scopes) {
+    allowedMethods.clear();
+    allowedMethods.addAll(scopes.methods());
+    allowedPathPrefixes.clear();
+    allowedPathPrefixes.addAll(scopes.pathPrefixes());
+  }
+
+  /** The credits as stored when the key was read, or null for a key without a credit limit. */
+  KeyCredits getCredits() {
+    if (creditsRemaining == null) {
+      return null;
+    }
+    return new KeyCredits(
+        creditsRemaining,
+        creditsRefillAmount,
+        creditsRefillInterval == null ? null : RefillInterval.valueOf(creditsRefillInterval),
+        creditsRefilledAt,
+        creditsGeneration);
+  }
+
   String getName() {
     return name;
   }
@@ -287,7 +342,9 @@ public class ApiKey {
         revokedAt,
         revokedReason,
         status(now),
-        lockVersion);
+        lockVersion,
+        getScopes(),
+        CreditsView.of(getCredits(), now));
   }
 
   private KeyStatus status(Instant now) {
@@ -311,6 +368,8 @@ public class ApiKey {
         expiresAt,
         lastUsedAt,
         status,
-        allowedCidrs.stream().sorted().toList());
+        allowedCidrs.stream().sorted().toList(),
+        getScopes(),
+        CreditsView.of(getCredits(), now));
   }
 }

@@ -163,6 +163,23 @@ public class ApiKeys {
    */
   @Transactional
   public KeyView edit(String username, UUID id, KeyEdit edit) {
+    return edit(username, id, edit, false);
+  }
+
+  /**
+   * As {@link #edit(String, UUID, KeyEdit)}; {@code admin}: the caller is an administrator, the
+   * only one who may set credits (an owner granting themself uses would make them meaningless).
+   */
+  @Transactional
+  public KeyView edit(String username, UUID id, KeyEdit edit, boolean admin) {
+    if (edit.setsCredits() && !admin) {
+      throw new RequestRefused(
+          RequestRefused.Reason.FORBIDDEN,
+          "credits_admin_only",
+          "credits",
+          "Only an administrator sets a key's credits. Ask one to change them (PATCH"
+              + " /api/v1/admin/api-keys/{id}).");
+    }
     ApiKey key = ownedLiveKey(username, id);
     Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
     String name = edit.name() == null ? null : KeyRules.name(edit.name());
@@ -188,6 +205,17 @@ public class ApiKeys {
           new AuditLog.FieldChange(
               String.join(", ", key.getAllowedCidrs()), String.join(", ", cidrs)));
     }
+    KeyScopes scopes = edit.scopes() == null ? null : KeyRules.scopes(edit.scopes());
+    if (scopes != null && !scopes.equals(key.getScopes())) {
+      changed.put("scopes", new AuditLog.FieldChange(key.getScopes(), scopes));
+      key.changeScopes(scopes);
+    }
+    if (edit.setsCredits()) {
+      AuditLog.FieldChange credits = KeyCreditSettings.apply(em, key, edit.credits(), now);
+      if (credits != null) {
+        changed.put("credits", credits);
+      }
+    }
     if (changed.isEmpty()) {
       return key.view(now);
     }
@@ -202,6 +230,7 @@ public class ApiKeys {
       throw e;
     }
     announcements.announceChanges(username, "api_key.updated", key, changed);
+    em.refresh(key); // the credits were written with SQL
     return key.view(now);
   }
 

@@ -181,17 +181,34 @@ public class KeyAdministration {
         }
       }
     }
+    KeyScopes scopes = change.scopes() == null ? null : KeyRules.scopes(change.scopes());
+    if (scopes != null && !scopes.equals(key.getScopes())) {
+      changed.put("scopes", new AuditLog.FieldChange(key.getScopes(), scopes));
+    }
+    // A refusal from here on (bad credits, a version conflict at the flush) rolls the whole
+    // change back: nothing is half-written.
+    if (change.setsCredits()) {
+      AuditLog.FieldChange credits =
+          KeyCreditSettings.apply(em, key, change.credits(), Instant.now());
+      if (credits != null) {
+        changed.put("credits", credits);
+      }
+    }
     if (changed.isEmpty()) {
       return key.adminView(Instant.now());
     }
     key.changePlan(plan);
     key.replaceMetadata(metadata);
+    if (scopes != null) {
+      key.changeScopes(scopes);
+    }
     try {
       em.flush();
     } catch (OptimisticLockException e) {
       throw RequestRefused.versionConflict("the key " + id);
     }
     announcements.announceChanges(actor, "api_key.updated", key, changed);
+    em.refresh(key); // the credits were written with SQL
     return key.adminView(Instant.now());
   }
 }

@@ -36,6 +36,13 @@ public class KeyLookup {
          and (k.product_id is null or p.retired_at is null)
       """;
   private static final String RANGES = "select cidr from api_key_cidr where key_id = ?";
+  private static final String METHODS =
+      "select method from api_key_scope_method where key_id = ? order by method";
+  private static final String PREFIXES =
+      "select path_prefix from api_key_scope_path where key_id = ? order by path_prefix";
+  private static final String CREDITS =
+      "select remaining, refill_amount, refill_interval, refilled_at, generation"
+          + " from api_key_credits where key_id = ?";
   private static final String METADATA =
       "select meta_key, meta_value from api_key_metadata where key_id = ?";
 
@@ -67,7 +74,9 @@ public class KeyLookup {
                 row.getString(4),
                 expires == null ? null : expires.toInstant(),
                 metadata(connection, id),
-                ranges(connection, id));
+                ranges(connection, id),
+                new KeyScopes(strings(connection, METHODS, id), strings(connection, PREFIXES, id)),
+                credits(connection, id));
         return Optional.of(
             row.getBoolean(6) ? key : previousValue(key, row.getTimestamp(7).toInstant()));
       }
@@ -93,7 +102,9 @@ public class KeyLookup {
         key.plan(),
         until,
         key.metadata(),
-        key.allowedRanges());
+        key.allowedRanges(),
+        key.scopes(),
+        key.credits());
   }
 
   private static Map<String, String> metadata(Connection connection, UUID id) throws SQLException {
@@ -120,6 +131,48 @@ public class KeyLookup {
       }
     }
     return List.copyOf(ranges);
+  }
+
+  private static List<String> strings(Connection connection, String query, UUID id)
+      throws SQLException {
+    List<String> values = new ArrayList<>();
+    try (PreparedStatement statement = connection.prepareStatement(query)) {
+      statement.setObject(1, id);
+      try (ResultSet row = statement.executeQuery()) {
+        while (row.next()) {
+          values.add(row.getString(1));
+        }
+      }
+    }
+    return values;
+  }
+
+  /** The key's credits, or null when it has no credit limit. */
+  public KeyCredits credits(UUID id) {
+    try (Connection connection = dataSource.getConnection()) {
+      return credits(connection, id);
+    } catch (SQLException e) {
+      throw new DatabaseUnavailable(e);
+    }
+  }
+
+  private static KeyCredits credits(Connection connection, UUID id) throws SQLException {
+    try (PreparedStatement statement = connection.prepareStatement(CREDITS)) {
+      statement.setObject(1, id);
+      try (ResultSet row = statement.executeQuery()) {
+        if (!row.next()) {
+          return null;
+        }
+        long amount = row.getLong(2);
+        String interval = row.getString(3);
+        return new KeyCredits(
+            row.getLong(1),
+            interval == null ? null : amount,
+            interval == null ? null : RefillInterval.valueOf(interval),
+            row.getTimestamp(4).toInstant(),
+            row.getLong(5));
+      }
+    }
   }
 
   /** PostgreSQL could not be reached or did not answer. */

@@ -207,4 +207,108 @@ final class KeyRules {
     }
     return List.copyOf(ranges);
   }
+
+  static final long MAX_CREDITS = 1_000_000_000_000L;
+  private static final int MAX_SCOPE_ENTRIES = 20;
+  private static final java.util.Set<String> METHODS =
+      java.util.Set.of(
+          "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "CONNECT");
+
+  /**
+   * Credits as an administrator sets them: {@code remaining} 0 to a trillion, and a refill with an
+   * amount of 1 to a trillion and DAILY or MONTHLY, both or neither. They count from this period.
+   */
+  static KeyCredits credits(CreditGrant grant, java.time.Instant now, long generation) {
+    if (grant.remaining() == null) {
+      throw RequestRefused.invalid(
+          "credits.remaining",
+          "Give credits.remaining, the number of uses left (0 or more); send \"credits\": null"
+              + " to remove the limit.");
+    }
+    if (grant.remaining() < 0 || grant.remaining() > MAX_CREDITS) {
+      throw RequestRefused.invalid(
+          "credits.remaining",
+          "credits.remaining is a whole number from 0 to " + MAX_CREDITS + ".");
+    }
+    CreditGrant.Refill refill = grant.refill();
+    if (refill == null) {
+      return new KeyCredits(grant.remaining(), null, null, now, generation);
+    }
+    if (refill.amount() == null || refill.amount() < 1 || refill.amount() > MAX_CREDITS) {
+      throw RequestRefused.invalid(
+          "credits.refill.amount",
+          "credits.refill.amount is a whole number from 1 to " + MAX_CREDITS + ".");
+    }
+    RefillInterval interval;
+    try {
+      interval = RefillInterval.valueOf(String.valueOf(refill.interval()));
+    } catch (IllegalArgumentException e) {
+      throw RequestRefused.invalid(
+          "credits.refill.interval",
+          "credits.refill.interval is DAILY or MONTHLY (refilled at 00:00 UTC each day, or on the"
+              + " 1st of each month).");
+    }
+    return new KeyCredits(
+        grant.remaining(), refill.amount(), interval, interval.periodStart(now), generation);
+  }
+
+  /**
+   * Scopes as written: methods upper-cased and known, path prefixes decoded paths starting with /,
+   * without empty or dot segments or characters the check refuses; duplicates dropped.
+   */
+  static KeyScopes scopes(KeyScopes raw) {
+    java.util.Set<String> methods = new java.util.TreeSet<>();
+    java.util.Set<String> prefixes = new java.util.TreeSet<>();
+    List<String> rawMethods = raw.methods();
+    List<String> rawPrefixes = raw.pathPrefixes();
+    if (rawMethods.size() > MAX_SCOPE_ENTRIES || rawPrefixes.size() > MAX_SCOPE_ENTRIES) {
+      throw RequestRefused.invalid(
+          "scopes", "A key's scopes have at most " + MAX_SCOPE_ENTRIES + " methods and prefixes.");
+    }
+    for (String method : rawMethods) {
+      String upper = method == null ? "" : method.trim().toUpperCase(java.util.Locale.ROOT);
+      if (!METHODS.contains(upper)) {
+        throw RequestRefused.invalid(
+            "scopes.methods",
+            "'"
+                + method
+                + "' is not an HTTP method; use GET, HEAD, POST, PUT, PATCH, DELETE or"
+                + " OPTIONS.");
+      }
+      methods.add(upper);
+    }
+    for (String prefix : rawPrefixes) {
+      String problem = pathPrefixProblem(prefix);
+      if (problem != null) {
+        throw RequestRefused.invalid("scopes.pathPrefixes", problem);
+      }
+      prefixes.add(prefix);
+    }
+    return new KeyScopes(List.copyOf(methods), List.copyOf(prefixes));
+  }
+
+  private static String pathPrefixProblem(String prefix) {
+    if (prefix == null || !prefix.startsWith("/")) {
+      return "Start each path prefix with /, as in /pets.";
+    }
+    if (prefix.length() > 500) {
+      return "A path prefix has at most 500 characters.";
+    }
+    if (prefix.chars().anyMatch(c -> c <= 0x20 || c >= 0x7f || "?#%\\;".indexOf(c) >= 0)) {
+      return "Write the path prefix '"
+          + prefix
+          + "' as the decoded path, without spaces, ?, #, %, \\ or ;.";
+    }
+    String inner = prefix.endsWith("/") ? prefix.substring(0, prefix.length() - 1) : prefix;
+    if (!inner.isEmpty()) {
+      for (String segment : inner.substring(1).split("/", -1)) {
+        if (segment.isEmpty() || segment.equals(".") || segment.equals("..")) {
+          return "The path prefix '"
+              + prefix
+              + "' has an empty, . or .. segment; write it plainly.";
+        }
+      }
+    }
+    return null;
+  }
 }

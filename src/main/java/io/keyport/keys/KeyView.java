@@ -5,7 +5,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
-/** A key as its owner sees it: everything but the value, which is never kept. */
+/**
+ * A key as its owner sees it: everything but the value, which is never kept. {@code credits} is
+ * null for a key without a credit limit.
+ */
 public record KeyView(
     UUID id,
     String name,
@@ -19,5 +22,7 @@ public record KeyView(
     Instant expiresAt,
     Instant lastUsedAt,
     KeyStatus status,
-    List<String> allowedCidrs)
+    List<String> allowedCidrs,
+    KeyScopes scopes,
+    CreditsView credits)
     implements java.io.Serializable {}

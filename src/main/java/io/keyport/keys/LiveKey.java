@@ -7,7 +7,8 @@ import java.util.UUID;
 
 /**
  * What the gateway check needs to know of an unrevoked key. {@code product} is null for a plan-wide
- * key; {@code allowedRanges} empty for a key that passes from any address.
+ * key; {@code allowedRanges} empty for a key that passes from any address; {@code credits} null for
+ * a key without a credit limit.
  */
 public record LiveKey(
     UUID id,
@@ -16,7 +17,20 @@ public record LiveKey(
     String plan,
     Instant expiresAt,
     Map<String, String> metadata,
-    List<AddressRange> allowedRanges) {
+    List<AddressRange> allowedRanges,
+    KeyScopes scopes,
+    KeyCredits credits) {
+
+  public LiveKey(
+      UUID id,
+      String username,
+      String product,
+      String plan,
+      Instant expiresAt,
+      Map<String, String> metadata,
+      List<AddressRange> allowedRanges) {
+    this(id, username, product, plan, expiresAt, metadata, allowedRanges, KeyScopes.NONE, null);
+  }
 
   public LiveKey(
       UUID id,

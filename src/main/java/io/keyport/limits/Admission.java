@@ -4,7 +4,8 @@ import java.util.Map;
 
 /**
  * What the plan's limits say to one request: admitted or refused ({@code rate_limited}, {@code
- * quota_exceeded}), with the IETF RateLimit header fields and, on a refusal, Retry-After.
+ * quota_exceeded}, {@code credits_exhausted}), with the IETF RateLimit header fields and, on a
+ * refusal, Retry-After.
  */
 public record Admission(
     boolean admitted,
@@ -19,6 +20,7 @@ public record Admission(
 
   public static final String RATE_LIMITED = "rate_limited";
   public static final String QUOTA_EXCEEDED = "quota_exceeded";
+  public static final String CREDITS_EXHAUSTED = CreditCounter.CREDITS_EXHAUSTED;
 
   /**
    * Whether {@code name} is one of the RateLimit-* header fields, the ones a gateway gives to the
@@ -40,7 +42,10 @@ public record Admission(
   /** The headers for the gateway: RateLimit-* when a rate limit applies, Retry-After on 429. */
   public Map<String, String> headers() {
     if (limit < 0) {
-      return refusal == null ? Map.of() : Map.of("Retry-After", Long.toString(retryAfter));
+      // No Retry-After when waiting does not help (credits without a refill).
+      return refusal == null || retryAfter <= 0
+          ? Map.of()
+          : Map.of("Retry-After", Long.toString(retryAfter));
     }
     if (refusal == null) {
       return Map.of(

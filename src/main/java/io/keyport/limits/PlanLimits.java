@@ -6,7 +6,9 @@ import io.keyport.keys.LiveKey;
 import io.keyport.platform.Database;
 import io.keyport.platform.Redis;
 import jakarta.annotation.PostConstruct;
+import jakarta.annotation.PreDestroy;
 import jakarta.annotation.Resource;
+import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.sql.Connection;
@@ -18,6 +20,8 @@ import java.time.Clock;
 import java.time.YearMonth;
 import java.time.ZoneOffset;
 import java.util.UUID;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -25,12 +29,12 @@ import javax.sql.DataSource;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
- * Enforces a key's usage plan (SPEC §4): the rate limit as a token bucket per key, in this process
- * ({@code keyport.ratelimit.mode=local}) or in Redis, shared by every node ({@code redis}); and the
- * monthly quota as a count per user, product and plan ({@link QuotaScope}), so a replaced key does
- * not bring a fresh quota. A plan without limits is not counted against. In redis mode an
- * unreachable Redis makes each node limit on its own until Redis answers again; that is logged once
- * per outage.
+ * Enforces a key's usage plan (SPEC §4) and its credits (SPEC §11, {@link CreditCounter}): the rate
+ * limit as a token bucket per key, in this process ({@code keyport.ratelimit.mode=local}) or in
+ * Redis, shared by every node ({@code redis}); and the monthly quota as a count per user, product
+ * and plan ({@link QuotaScope}), so a replaced key does not bring a fresh quota. A plan without
+ * limits is not counted against. In redis mode an unreachable Redis makes each node limit on its
+ * own until Redis answers again; that is logged once per outage.
  */
 @ApplicationScoped
 public class PlanLimits {
@@ -40,7 +44,7 @@ public class PlanLimits {
     private static final long serialVersionUID = 1L;
 
     Unavailable(SQLException cause) {
-      super("This month's usage cannot be read: " + cause.getMessage(), cause);
+      super("This month's usage or the key's credits cannot be read: " + cause.getMessage(), cause);
     }
   }
 
@@ -67,7 +71,12 @@ public class PlanLimits {
   @ConfigProperty(name = "keyport.ratelimit.mode", defaultValue = "local")
   String mode;
 
+  @Resource(lookup = "concurrent/keyport-background")
+  private ManagedScheduledExecutorService scheduler;
+
   private RateBuckets rates;
+  private CreditCounter credits;
+  private ScheduledFuture<?> creditWriter;
   private MonthlyQuotas quotas;
   private Clock clock;
   private boolean redisMode;
@@ -85,6 +94,8 @@ public class PlanLimits {
         throw new IllegalStateException(
             "keyport.ratelimit.mode=redis needs keyport.redis.url (env KEYPORT_REDIS_URL)");
       }
+      creditWriter =
+          scheduler.scheduleWithFixedDelay(this::writeBackCredits, 1, 1, TimeUnit.SECONDS);
     } else if (!"local".equals(mode)) {
       throw new IllegalStateException(
           "keyport.ratelimit.mode (env KEYPORT_RATELIMIT_MODE) is 'local' or 'redis', not '"
@@ -93,8 +104,25 @@ public class PlanLimits {
     }
   }
 
+  @PreDestroy
+  void stop() {
+    if (creditWriter != null) {
+      creditWriter.cancel(false);
+      writeBackCredits();
+    }
+  }
+
+  private void writeBackCredits() {
+    try {
+      credits.writeBack();
+    } catch (SQLException | RuntimeException e) {
+      LOG.log(Level.FINE, "Credit counts from Redis not written back yet: {0}", e.toString());
+    }
+  }
+
   void configure(TimeMeter meter, Clock clock) {
     this.clock = clock;
+    credits = new CreditCounter(dataSource, clock);
     rates = new RateBuckets(meter);
     quotas = new MonthlyQuotas(clock, this::storedCount);
   }
@@ -108,7 +136,8 @@ public class PlanLimits {
   public boolean mayBlock(LiveKey key, PlanView plan) {
     boolean shared = redisMode && !redisDown;
     return (plan.monthlyQuota() != null && (shared || !quotas.isLoaded(QuotaScope.of(key))))
-        || (plan.limited() && shared);
+        || (plan.limited() && shared)
+        || (key.credits() != null && !credits.knownExhausted(key));
   }
 
   /**
@@ -117,6 +146,45 @@ public class PlanLimits {
    * @throws Unavailable when the plan has a quota and this month's count cannot be read
    */
   public Admission admit(LiveKey key, PlanView plan) {
+    Admission planned = admitByPlan(key, plan);
+    if (!planned.admitted() || key.credits() == null) {
+      return planned;
+    }
+    // Credits come last, so a request the rate limit or quota refuses takes no credit; one the
+    // credits refuse gives its quota count back (its rate-limit token stays spent: it was a
+    // request all the same).
+    Admission credit = takeCredit(key);
+    if (!credit.admitted() && plan.monthlyQuota() != null) {
+      giveBack(QuotaScope.of(key), redisMode && !redisDown);
+    }
+    return credit.admitted() ? planned : credit;
+  }
+
+  private Admission takeCredit(LiveKey key) {
+    try {
+      Admission shared = redisMode ? shared(() -> takeSharedCredit(key)) : null;
+      return shared != null ? shared : credits.take(key);
+    } catch (SQLException e) {
+      throw new Unavailable(e);
+    }
+  }
+
+  private Admission takeSharedCredit(LiveKey key) {
+    try {
+      if (!credits.shared()) {
+        synchronized (this) {
+          if (!credits.shared()) {
+            credits.share(redis.connection(), redis.keyPrefix());
+          }
+        }
+      }
+      return credits.takeShared(key);
+    } catch (SQLException e) {
+      throw new Unavailable(e);
+    }
+  }
+
+  private Admission admitByPlan(LiveKey key, PlanView plan) {
     UUID keyId = key.id();
     Admission quota = Admission.UNLIMITED;
     boolean quotaShared = false;

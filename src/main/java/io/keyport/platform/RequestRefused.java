@@ -16,6 +16,7 @@ public class RequestRefused extends RuntimeException {
   /** Why, with the HTTP status the REST API answers with. */
   public enum Reason {
     INVALID(400),
+    FORBIDDEN(403),
     NOT_FOUND(404),
     CONFLICT(409),
     TOO_MANY_ATTEMPTS(429);

@@ -47,6 +47,11 @@ public class Wording {
         : text(locale, "plan.quota", rate, plan.monthlyQuota());
   }
 
+  /** Entries joined with commas, as in "GET, HEAD". */
+  public String list(java.util.List<String> entries) {
+    return String.join(", ", entries);
+  }
+
   public String dateTime(Instant instant) {
     return instant == null ? "" : DATE_TIME.format(instant);
   }

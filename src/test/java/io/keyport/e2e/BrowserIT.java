@@ -174,6 +174,18 @@ class BrowserIT {
       Thread.sleep(100);
     }
     assertEquals(200, http.check("/petstore/pets", value).statusCode(), "new, after the grace");
+
+    // The new value got out: the owner reports it as leaked, and it stops at once.
+    WebElement report = visible(By.id("leakForm:reportLeaked"));
+    screenshot("key-leak-panel.png");
+    report.click();
+    visible(By.id("leakForm:confirmYes"));
+    settled();
+    browser.findElement(By.id("leakForm:confirmYes")).click();
+    wait.until(ExpectedConditions.urlContains("/portal/keys.xhtml"));
+    WebElement done = visible(By.cssSelector(".ui-messages-info"));
+    assertTrue(done.getText().contains("as leaked"), done.getText());
+    assertEquals(401, http.check("/petstore/pets", value).statusCode(), "reported as leaked");
   }
 
   /**

@@ -30,7 +30,9 @@ class ExpiryRemindersTest {
         expiresAt,
         null,
         status,
-        List.of());
+        List.of(),
+        KeyScopes.NONE,
+        null);
   }
 
   private static List<String> due(Clock clock, List<KeyView> keys) {

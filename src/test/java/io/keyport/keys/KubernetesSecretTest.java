@@ -36,7 +36,9 @@ class KubernetesSecretTest {
         null,
         null,
         KeyStatus.ACTIVE,
-        List.of());
+        List.of(),
+        KeyScopes.NONE,
+        null);
   }
 
   @Test

@@ -5,8 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.keyport.identity.SignedIn;
+import io.keyport.keys.CreditsView;
+import io.keyport.keys.KeyScopes;
 import io.keyport.keys.KeyStatus;
 import io.keyport.keys.KeyView;
+import io.keyport.keys.RefillInterval;
 import io.keyport.web.portal.MyKeys;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.ConversationScoped;
@@ -70,7 +73,9 @@ class SessionStateTest {
             null,
             null,
             KeyStatus.ACTIVE,
-            List.of("203.0.113.0/24"));
+            List.of("203.0.113.0/24"),
+            new KeyScopes(List.of("GET"), List.of("/pets")),
+            new CreditsView(50, 100L, RefillInterval.DAILY, Instant.parse("2026-11-29T00:00:00Z")));
     page.setFiltered(new ArrayList<>(List.of(key)));
     MyKeys restored = roundTrip(page);
     assertEquals(List.of(key), restored.getFiltered());

@@ -4,6 +4,8 @@ import io.keyport.catalog.Catalog;
 import io.keyport.catalog.PlanView;
 import io.keyport.catalog.UsagePlan;
 import io.keyport.keys.AdminKeyView;
+import io.keyport.keys.CreditGrant;
+import io.keyport.keys.CreditsView;
 import io.keyport.keys.KeyAdministration;
 import io.keyport.keys.KeyChange;
 import io.keyport.keys.KeyDirectory;
@@ -26,7 +28,7 @@ import org.primefaces.PrimeFaces;
 
 /**
  * One key, for an administrator: its facts and usage (the charts the owner sees), a change of plan
- * among those its product offers, its custom metadata, and revocation with a reason.
+ * among those its product offers, its custom metadata, its credits, and revocation with a reason.
  */
 @Named
 @ViewScoped
@@ -37,6 +39,12 @@ public class AdminKeyDetails implements Serializable {
       Map.of(
           "usagePlan", "keyForm:plan",
           "metadata", "keyForm:metadata");
+
+  private static final Map<String, String> CREDIT_FIELDS =
+      Map.of(
+          "credits.remaining", "creditsForm:remaining",
+          "credits.refill.amount", "creditsForm:refillAmount",
+          "credits.refill.interval", "creditsForm:refillInterval");
 
   @Inject private KeyDirectory directory;
   @Inject private KeyAdministration keys;
@@ -53,6 +61,10 @@ public class AdminKeyDetails implements Serializable {
   private String dailyChart;
   private long admittedThisMonth;
   private String reason;
+  private boolean creditsLimited;
+  private Long creditsRemaining;
+  private String refillInterval;
+  private Long refillAmount;
 
   public void load() {
     key = null;
@@ -79,6 +91,35 @@ public class AdminKeyDetails implements Serializable {
             ? catalog.offeredPlans().stream().map(UsagePlan::view).toList()
             : catalog.product(shown.product()).map(p -> p.plans()).orElse(List.of());
     metadata = MetadataRow.of(shown.metadata());
+    CreditsView credits = shown.credits();
+    creditsLimited = credits != null;
+    creditsRemaining = credits == null ? null : credits.remaining();
+    refillInterval =
+        credits == null || credits.refillInterval() == null ? "" : credits.refillInterval().name();
+    refillAmount = credits == null ? null : credits.refillAmount();
+  }
+
+  /** Sets, changes or removes the key's credits; a refused value changes nothing. */
+  public void saveCredits() {
+    CreditGrant grant = null;
+    if (creditsLimited) {
+      boolean refills = refillInterval != null && !refillInterval.isEmpty();
+      grant =
+          new CreditGrant(
+              creditsRemaining,
+              refills ? new CreditGrant.Refill(refillAmount, refillInterval) : null);
+    }
+    try {
+      AdminKeyView saved =
+          keys.change(
+              Caller.name(),
+              key.id(),
+              new KeyChange(key.lockVersion(), null, null, null, true, grant));
+      show(saved);
+      Messages.info(Wording.text("admin.keys.creditsSaved", saved.name()));
+    } catch (RequestRefused refusal) {
+      Messages.refused(refusal, CREDIT_FIELDS);
+    }
   }
 
   public void addEntry() {
@@ -178,6 +219,38 @@ public class AdminKeyDetails implements Serializable {
 
   public long getAdmittedThisMonth() {
     return admittedThisMonth;
+  }
+
+  public boolean isCreditsLimited() {
+    return creditsLimited;
+  }
+
+  public void setCreditsLimited(boolean creditsLimited) {
+    this.creditsLimited = creditsLimited;
+  }
+
+  public Long getCreditsRemaining() {
+    return creditsRemaining;
+  }
+
+  public void setCreditsRemaining(Long creditsRemaining) {
+    this.creditsRemaining = creditsRemaining;
+  }
+
+  public String getRefillInterval() {
+    return refillInterval;
+  }
+
+  public void setRefillInterval(String refillInterval) {
+    this.refillInterval = refillInterval;
+  }
+
+  public Long getRefillAmount() {
+    return refillAmount;
+  }
+
+  public void setRefillAmount(Long refillAmount) {
+    this.refillAmount = refillAmount;
   }
 
   public String getReason() {
