@@ -61,6 +61,9 @@ class KeyAnnouncements {
       changes.fire(new KeyChanged(hash));
     }
     publish(key, owner);
+    if (action.equals("api_key.rolled")) {
+      notify(action, key, owner, null);
+    }
   }
 
   /** The mirror rewrites the key's entries by its committed state, under each of its values. */
@@ -82,6 +85,7 @@ class KeyAnnouncements {
           case "api_key.deleted" -> EventType.KEY_DELETED;
           case "api_key.revoked" -> EventType.KEY_REVOKED_BY_ADMIN;
           case "api_key.leaked" -> EventType.KEY_LEAKED;
+          case "api_key.rolled" -> EventType.KEY_ROLLED;
           default -> null;
         };
     if (type == null) {
@@ -97,8 +101,13 @@ class KeyAnnouncements {
     data.put("owner", owner);
     data.put("createdAt", view.createdAt());
     data.put("expiresAt", view.expiresAt());
-    if (type != EventType.KEY_CREATED) {
+    if (type != EventType.KEY_CREATED && type != EventType.KEY_ROLLED) {
       data.put("revokedAt", key.getRevokedAt());
+    }
+    if (type == EventType.KEY_ROLLED) {
+      // the new value's hint; the value before keeps passing until then
+      key.rolling(Instant.now())
+          .ifPresent(rolling -> data.put("previousValidUntil", rolling.previousValidUntil()));
     }
     if (type == EventType.KEY_REVOKED_BY_ADMIN) {
       data.put("reason", key.getRevokedReason());

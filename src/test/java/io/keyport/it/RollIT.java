@@ -92,6 +92,7 @@ class RollIT {
                 && redis().sismember(Keys.DEV, newHash),
         "only the new value's entries in Redis after the grace");
     assertEquals(1, auditRows(key.id(), "api_key.rolled"));
+    assertEquals(1, rolledEvents(key.id()), "key.rolled in the notification outbox");
     assertNoValueStored(key.value(), value);
   }
 
@@ -294,7 +295,8 @@ class RollIT {
     try (Connection db = TestDatabase.connect()) {
       for (String value : values) {
         assertFalse(log.contains(value), "a key value in the server log");
-        for (String table : new String[] {"api_key", "audit_event", "mirror_outbox"}) {
+        for (String table :
+            new String[] {"api_key", "audit_event", "mirror_outbox", "notification_event"}) {
           try (PreparedStatement find =
               db.prepareStatement(
                   "select count(*) from " + table + " t where t::text like '%' || ? || '%'")) {
@@ -338,6 +340,20 @@ class RollIT {
                 "select count(*) from audit_event where target_id = ? and action = ?")) {
       count.setString(1, id);
       count.setString(2, action);
+      try (ResultSet row = count.executeQuery()) {
+        row.next();
+        return row.getLong(1);
+      }
+    }
+  }
+
+  private static long rolledEvents(String id) throws Exception {
+    try (Connection db = TestDatabase.connect();
+        PreparedStatement count =
+            db.prepareStatement(
+                "select count(*) from notification_event where type = 'key.rolled'"
+                    + " and body like '%' || ? || '%'")) {
+      count.setString(1, id);
       try (ResultSet row = count.executeQuery()) {
         row.next();
         return row.getLong(1);
