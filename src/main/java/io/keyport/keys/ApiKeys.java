@@ -322,7 +322,8 @@ public class ApiKeys {
     announcements.announce(username, "api_key.deleted", key, username, details);
   }
 
-  private ApiKey ownedLiveKey(String username, UUID id) {
+  /** One of the caller's live keys, or 404 as the owner's calls answer it. */
+  ApiKey ownedLiveKey(String username, UUID id) {
     return em.createQuery(
             "select k from ApiKey k where k.id = :id and k.owner.username = :username"
                 + " and k.revokedAt is null",

@@ -30,6 +30,7 @@ public class KeyLeaks {
   @PersistenceContext private EntityManager em;
   @Inject private KeyHasher hasher;
   @Inject private KeyAnnouncements announcements;
+  @Inject private ApiKeys keys;
 
   /**
    * A value a secret scanner found at {@code where}: whether it is one of Keyport's keys (revoked
@@ -72,16 +73,7 @@ public class KeyLeaks {
   /** The owner reports one of their live keys as leaked: it is revoked at once. */
   @Transactional
   public KeyView reportedByOwner(String username, UUID id) {
-    ApiKey key =
-        em.createQuery(
-                "select k from ApiKey k where k.id = :id and k.owner.username = :username"
-                    + " and k.revokedAt is null",
-                ApiKey.class)
-            .setParameter("id", id)
-            .setParameter("username", username)
-            .getResultStream()
-            .findFirst()
-            .orElseThrow(() -> RequestRefused.notFound("You have no API key with id " + id + "."));
+    ApiKey key = keys.ownedLiveKey(username, id);
     leaked(username, key, "reported as leaked by its owner", true);
     return key.view(Instant.now());
   }
