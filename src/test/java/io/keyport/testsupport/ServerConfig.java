@@ -16,6 +16,8 @@ public enum ServerConfig {
    * the run a Payara start. Cached keys are served for 5 s while PostgreSQL is unreachable
    * (DatabaseOutageIT waits for the 503). It mails key owners through SMTP on {@code it.smtp.port}
    * (plain, no TLS), where NotificationsIT starts GreenMail; until then mails wait and are retried.
+   * Both test lanes sign in on it at once, so it verifies four passwords at a time rather than the
+   * one of two cores' default, which would answer "busy" to a lane's sign-in while the other's run.
    */
   DEFAULT(
       "default",
@@ -35,6 +37,7 @@ public enum ServerConfig {
           + " -Dkeyport.secret-scanning.keys-url=http://127.0.0.1:%SCANNING%"
           + ServerConfig.SCANNING_KEYS_PATH
           + " -Dkeyport.check.trusted-proxies=127.0.0.1"
+          + " -Dkeyport.auth.throttle.concurrent-password-checks=4"
           + " -Dkeyport.portal-api.allowed-origins="
           + ServerConfig.PORTAL_ORIGIN),
 
