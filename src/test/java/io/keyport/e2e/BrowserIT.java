@@ -8,6 +8,7 @@ import io.keyport.it.TestDatabase;
 import io.keyport.testsupport.Chromium;
 import io.keyport.testsupport.Http;
 import io.keyport.testsupport.KeyportServers;
+import io.keyport.testsupport.Locks;
 import io.keyport.testsupport.Shared;
 import java.io.IOException;
 import java.net.URL;
@@ -21,6 +22,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
+import org.junit.jupiter.api.parallel.ResourceAccessMode;
+import org.junit.jupiter.api.parallel.ResourceLock;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.Keys;
@@ -41,6 +46,9 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * downloads nothing. Screenshots go to {@code it.screenshots.dir} for people to look at.
  */
 @ExtendWith(KeyportServers.class)
+@Execution(ExecutionMode.CONCURRENT)
+@ResourceLock(value = Locks.DATABASE_LINK, mode = ResourceAccessMode.READ)
+@ResourceLock(value = Locks.SIGN_IN, mode = ResourceAccessMode.READ)
 class BrowserIT {
 
   private static final Duration PATIENCE = Duration.ofSeconds(20);

@@ -19,6 +19,7 @@ import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.parallel.Execution;
 import org.junit.jupiter.api.parallel.ExecutionMode;
+import org.junit.jupiter.api.parallel.ResourceAccessMode;
 import org.junit.jupiter.api.parallel.ResourceLock;
 
 /**
@@ -27,7 +28,7 @@ import org.junit.jupiter.api.parallel.ResourceLock;
  * stops it, and started again on a new port.
  */
 @Execution(ExecutionMode.CONCURRENT)
-@ResourceLock(Locks.DATABASE_LINK)
+@ResourceLock(value = Locks.DATABASE_LINK, mode = ResourceAccessMode.READ)
 class RestartIT {
 
   private static final String DEV = "dev@example.com";

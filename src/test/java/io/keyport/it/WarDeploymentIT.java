@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.parallel.Execution;
 import org.junit.jupiter.api.parallel.ExecutionMode;
+import org.junit.jupiter.api.parallel.ResourceAccessMode;
 import org.junit.jupiter.api.parallel.ResourceLock;
 
 /**
@@ -26,7 +27,7 @@ import org.junit.jupiter.api.parallel.ResourceLock;
  * The one class on Arquillian (see docs/testing.md); it costs the run one Payara start.
  */
 @Execution(ExecutionMode.CONCURRENT)
-@ResourceLock(Locks.DATABASE_LINK)
+@ResourceLock(value = Locks.DATABASE_LINK, mode = ResourceAccessMode.READ)
 @ExtendWith(ArquillianExtension.class)
 @RunAsClient
 class WarDeploymentIT {
