@@ -139,14 +139,14 @@ public class AdminKeysResource {
   @Operation(summary = "One key, whoever holds it")
   @APIResponse(responseCode = "404", description = "No such key")
   public Key one(@PathParam("id") String id) {
-    return Key.of(directory.key(QueryParameters.keyId(id)));
+    return Key.of(directory.key(KeyIds.anyones(id)));
   }
 
   @GET
   @Path("{id}/usage")
   @Operation(summary = "A key's metered requests: the last 24 hours and 30 days, this month")
   public UsageHistory.KeyUsage usage(@PathParam("id") String id) {
-    return usage.of(directory.key(QueryParameters.keyId(id)).id());
+    return usage.of(directory.key(KeyIds.anyones(id)).id());
   }
 
   @PATCH
@@ -174,7 +174,7 @@ public class AdminKeysResource {
     return Key.of(
         keys.change(
             caller(),
-            QueryParameters.keyId(id),
+            KeyIds.anyones(id),
             new KeyChange(
                 body.lockVersion(),
                 body.usagePlan(),
@@ -194,7 +194,7 @@ public class AdminKeysResource {
   @APIResponse(responseCode = "404", description = "No such key")
   @APIResponse(responseCode = "409", description = "already_revoked")
   public Key leaked(@PathParam("id") String id) {
-    return Key.of(leaks.reportedByAdmin(caller(), QueryParameters.keyId(id)));
+    return Key.of(leaks.reportedByAdmin(caller(), KeyIds.anyones(id)));
   }
 
   @POST
@@ -213,7 +213,7 @@ public class AdminKeysResource {
     List<UUID> ids = new ArrayList<>();
     if (body.ids() != null) {
       for (String id : body.ids()) {
-        ids.add(QueryParameters.keyId(id));
+        ids.add(KeyIds.anyones(id));
       }
     }
     return new Revoked(keys.revoke(caller(), ids, body.reason()).stream().map(Key::of).toList());

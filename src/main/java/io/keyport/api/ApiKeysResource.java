@@ -131,7 +131,7 @@ public class ApiKeysResource {
   @GET
   @Path("{id}")
   public Key one(@PathParam("id") String id) {
-    return Key.of(keys.keyOf(caller(), uuid(id)));
+    return Key.of(keys.keyOf(caller(), KeyIds.callers(id)));
   }
 
   @POST
@@ -179,7 +179,7 @@ public class ApiKeysResource {
   @Produces({MediaType.APPLICATION_JSON, KubernetesSecret.MEDIA_TYPE})
   public Response roll(
       @PathParam("id") String id, Roll roll, @Context UriInfo uri, @Context HttpHeaders headers) {
-    UUID key = uuid(id);
+    UUID key = KeyIds.callers(id);
     if (roll == null) {
       throw RequestRefused.invalid(
           "gracePeriodSeconds",
@@ -207,7 +207,7 @@ public class ApiKeysResource {
   @GET
   @Path("{id}/previous")
   public Previous previous(@PathParam("id") String id) {
-    UUID key = uuid(id);
+    UUID key = KeyIds.callers(id);
     return keys.rollingOf(caller(), key)
         .map(rolling -> new Previous(rolling.previousHint(), rolling.previousValidUntil()))
         .orElseThrow(
@@ -219,7 +219,7 @@ public class ApiKeysResource {
   @DELETE
   @Path("{id}/previous")
   public Response endGrace(@PathParam("id") String id) {
-    keys.endGrace(caller(), uuid(id));
+    keys.endGrace(caller(), KeyIds.callers(id));
     return Response.noContent().build();
   }
 
@@ -263,7 +263,7 @@ public class ApiKeysResource {
     return Key.of(
         keys.edit(
             caller(),
-            uuid(id),
+            KeyIds.callers(id),
             new KeyEdit(
                 change.name(),
                 change.expiresAt(),
@@ -278,25 +278,17 @@ public class ApiKeysResource {
   @POST
   @Path("{id}/leaked")
   public Key leaked(@PathParam("id") String id) {
-    return Key.of(leaks.reportedByOwner(caller(), uuid(id)));
+    return Key.of(leaks.reportedByOwner(caller(), KeyIds.callers(id)));
   }
 
   @DELETE
   @Path("{id}")
   public Response delete(@PathParam("id") String id) {
-    keys.delete(caller(), uuid(id));
+    keys.delete(caller(), KeyIds.callers(id));
     return Response.noContent().build();
   }
 
   private String caller() {
     return security.getCallerPrincipal().getName();
-  }
-
-  private static UUID uuid(String id) {
-    try {
-      return UUID.fromString(id);
-    } catch (IllegalArgumentException e) {
-      throw RequestRefused.notFound("You have no API key with id " + id + ".");
-    }
   }
 }

@@ -81,10 +81,7 @@ public class MeResource {
   @Operation(summary = "Whether you get the optional notification e-mails")
   public MailChoice mailChoice() {
     return new MailChoice(
-        users
-            .find(security.getCallerPrincipal().getName())
-            .orElseThrow(() -> new IllegalStateException("The signed-in user no longer exists"))
-            .isOptionalMail());
+        users.signedInAs(security.getCallerPrincipal().getName()).isOptionalMail());
   }
 
   @PUT
@@ -112,11 +109,7 @@ public class MeResource {
 
   @GET
   public Me me() {
-    UserView user =
-        users
-            .find(security.getCallerPrincipal().getName())
-            .orElseThrow(() -> new IllegalStateException("The signed-in user no longer exists"))
-            .view();
+    UserView user = users.signedInAs(security.getCallerPrincipal().getName()).view();
     return new Me(user.username(), user.displayName(), List.copyOf(user.roles()));
   }
 }

@@ -3,7 +3,6 @@ package io.keyport.api;
 import io.keyport.platform.RequestRefused;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
-import java.util.UUID;
 
 /** Query parameters read by hand, so a bad one is a 400 that names it, not JAX-RS's bare 404. */
 final class QueryParameters {
@@ -46,13 +45,5 @@ final class QueryParameters {
       case "false" -> false;
       default -> throw RequestRefused.invalid(name, name + " must be true or false.");
     };
-  }
-
-  static UUID keyId(String raw) {
-    try {
-      return UUID.fromString(raw);
-    } catch (IllegalArgumentException | NullPointerException e) {
-      throw RequestRefused.notFound("There is no API key with id " + raw + ".");
-    }
   }
 }

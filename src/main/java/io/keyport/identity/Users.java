@@ -64,6 +64,15 @@ public class Users {
         .findFirst();
   }
 
+  /**
+   * The user a request is signed in as (its caller principal): there is one, since the sign-in
+   * checks it on every request, so a missing one is a fault, not a refusal.
+   */
+  public User signedInAs(String username) {
+    return find(username)
+        .orElseThrow(() -> new IllegalStateException("The signed-in user no longer exists"));
+  }
+
   /** The enabled local user with this username and password, if there is one. */
   public Optional<UserView> authenticate(String username, char[] password) {
     Optional<User> user = find(username).filter(u -> u.getPasswordHash() != null);

@@ -1,5 +1,7 @@
 package io.keyport.it;
 
+import static io.keyport.it.TestDatabase.count;
+import static io.keyport.it.TestDatabase.rows;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -19,10 +21,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -969,31 +967,5 @@ class AdminCatalogIT {
             + " order by id",
         type,
         id);
-  }
-
-  private static long count(String sql, String... parameters) {
-    return Long.parseLong(rows(sql, parameters).get(0).values().iterator().next());
-  }
-
-  private static List<Map<String, String>> rows(String sql, String... parameters) {
-    try (Connection db = TestDatabase.connect();
-        PreparedStatement query = db.prepareStatement(sql)) {
-      for (int i = 0; i < parameters.length; i++) {
-        query.setString(i + 1, parameters[i]);
-      }
-      List<Map<String, String>> rows = new ArrayList<>();
-      try (ResultSet row = query.executeQuery()) {
-        while (row.next()) {
-          Map<String, String> values = new LinkedHashMap<>();
-          for (int c = 1; c <= row.getMetaData().getColumnCount(); c++) {
-            values.put(row.getMetaData().getColumnLabel(c), row.getString(c));
-          }
-          rows.add(values);
-        }
-      }
-      return rows;
-    } catch (SQLException e) {
-      throw new IllegalStateException("The test database did not answer: " + e.getMessage(), e);
-    }
   }
 }

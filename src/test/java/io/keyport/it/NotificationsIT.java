@@ -1,5 +1,6 @@
 package io.keyport.it;
 
+import static io.keyport.it.TestDatabase.count;
 import static io.keyport.testsupport.Users.ADMIN;
 import static io.keyport.testsupport.Users.ADMIN_PASSWORD;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -647,20 +648,6 @@ class NotificationsIT {
             + " on e.id = d.event_id where e.subject = ? and d.channel = ?",
         username,
         "email");
-  }
-
-  private static long count(String sql, String first, String second) {
-    try (Connection db = TestDatabase.connect();
-        PreparedStatement query = db.prepareStatement(sql)) {
-      query.setString(1, first);
-      query.setString(2, second);
-      try (ResultSet row = query.executeQuery()) {
-        row.next();
-        return row.getLong(1);
-      }
-    } catch (java.sql.SQLException e) {
-      throw new IllegalStateException(e);
-    }
   }
 
   private static List<String> subjectsTo(String address) {

@@ -1,5 +1,7 @@
 package io.keyport.it;
 
+import static io.keyport.it.TestDatabase.count;
+import static io.keyport.it.TestDatabase.rows;
 import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -21,8 +23,6 @@ import java.net.http.HttpResponse;
 import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -883,10 +883,6 @@ class PortalApiIT {
     return ids;
   }
 
-  private static long count(String sql, String parameter) {
-    return Long.parseLong(rows(sql, parameter).get(0).values().iterator().next());
-  }
-
   private static List<String> tables() {
     List<String> tables = new ArrayList<>();
     rows(
@@ -903,26 +899,5 @@ class PortalApiIT {
       throw new IllegalArgumentException(table);
     }
     return count("select count(*) from " + table + " t where strpos(t::text, ?) > 0", text);
-  }
-
-  private static List<Map<String, String>> rows(String sql, String parameter) {
-    try (Connection db = TestDatabase.connect();
-        PreparedStatement statement = db.prepareStatement(sql)) {
-      statement.setString(1, parameter);
-      try (ResultSet result = statement.executeQuery()) {
-        List<Map<String, String>> rows = new ArrayList<>();
-        int columns = result.getMetaData().getColumnCount();
-        while (result.next()) {
-          Map<String, String> row = new HashMap<>();
-          for (int i = 1; i <= columns; i++) {
-            row.put(result.getMetaData().getColumnLabel(i), result.getString(i));
-          }
-          rows.add(row);
-        }
-        return rows;
-      }
-    } catch (SQLException e) {
-      throw new IllegalStateException("the test database refused: " + sql, e);
-    }
   }
 }

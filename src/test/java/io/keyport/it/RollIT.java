@@ -333,34 +333,6 @@ class RollIT {
     }
   }
 
-  private static long auditRows(String id, String action) throws Exception {
-    try (Connection db = TestDatabase.connect();
-        PreparedStatement count =
-            db.prepareStatement(
-                "select count(*) from audit_event where target_id = ? and action = ?")) {
-      count.setString(1, id);
-      count.setString(2, action);
-      try (ResultSet row = count.executeQuery()) {
-        row.next();
-        return row.getLong(1);
-      }
-    }
-  }
-
-  private static long rolledEvents(String id) throws Exception {
-    try (Connection db = TestDatabase.connect();
-        PreparedStatement count =
-            db.prepareStatement(
-                "select count(*) from notification_event where type = 'key.rolled'"
-                    + " and body like '%' || ? || '%'")) {
-      count.setString(1, id);
-      try (ResultSet row = count.executeQuery()) {
-        row.next();
-        return row.getLong(1);
-      }
-    }
-  }
-
   /** The key id Redis names for a hash's JSON, or null. */
   private static String hashOwner(String hash) {
     String json = redis().get(hash);
@@ -392,5 +364,17 @@ class RollIT {
       }
       Thread.sleep(100);
     }
+  }
+
+  private static long auditRows(String id, String action) {
+    return TestDatabase.count(
+        "select count(*) from audit_event where target_id = ? and action = ?", id, action);
+  }
+
+  private static long rolledEvents(String id) {
+    return TestDatabase.count(
+        "select count(*) from notification_event where type = 'key.rolled'"
+            + " and body like '%' || ? || '%'",
+        id);
   }
 }

@@ -1,5 +1,6 @@
 package io.keyport.it;
 
+import static io.keyport.it.TestDatabase.one;
 import static io.keyport.testsupport.Users.ADMIN;
 import static io.keyport.testsupport.Users.ADMIN_PASSWORD;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -27,9 +28,6 @@ import java.security.MessageDigest;
 import java.security.PrivateKey;
 import java.security.Signature;
 import java.security.spec.ECGenParameterSpec;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HexFormat;
@@ -304,17 +302,5 @@ class SecretScanningIT {
     return HexFormat.of()
         .formatHex(
             MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8)));
-  }
-
-  /** The first column of the one row {@code sql} finds, as text (null for SQL null). */
-  private static String one(String sql, String parameter) throws Exception {
-    try (Connection db = TestDatabase.connect();
-        PreparedStatement query = db.prepareStatement(sql)) {
-      query.setString(1, parameter);
-      try (ResultSet row = query.executeQuery()) {
-        assertTrue(row.next(), "no row for " + sql + " with " + parameter);
-        return row.getString(1);
-      }
-    }
   }
 }

@@ -9,8 +9,13 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import org.junit.platform.launcher.LauncherSession;
 import org.junit.platform.launcher.LauncherSessionListener;
 
@@ -158,5 +163,47 @@ public class TestDatabase implements LauncherSessionListener {
       retire.setString(1, slug);
       retire.executeUpdate();
     }
+  }
+
+  /**
+   * The rows a query answers, each column by its label as text, with the parameters set as text
+   * (cast them in the SQL: {@code ?::uuid}). A database that does not answer fails the test.
+   */
+  public static List<Map<String, String>> rows(String sql, String... parameters) {
+    try (Connection db = connect();
+        PreparedStatement query = db.prepareStatement(sql)) {
+      for (int i = 0; i < parameters.length; i++) {
+        query.setString(i + 1, parameters[i]);
+      }
+      List<Map<String, String>> rows = new ArrayList<>();
+      try (ResultSet result = query.executeQuery()) {
+        int columns = result.getMetaData().getColumnCount();
+        while (result.next()) {
+          Map<String, String> row = new LinkedHashMap<>();
+          for (int c = 1; c <= columns; c++) {
+            row.put(result.getMetaData().getColumnLabel(c), result.getString(c));
+          }
+          rows.add(row);
+        }
+      }
+      return rows;
+    } catch (SQLException e) {
+      throw new IllegalStateException(
+          "The test database refused " + sql + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** The first column of the one row a query answers; no row fails the test. */
+  public static String one(String sql, String... parameters) {
+    List<Map<String, String>> rows = rows(sql, parameters);
+    if (rows.isEmpty()) {
+      throw new AssertionError("no row for " + sql + " with " + List.of(parameters));
+    }
+    return rows.get(0).values().iterator().next();
+  }
+
+  /** The number a {@code select count(*)} answers. */
+  public static long count(String sql, String... parameters) {
+    return Long.parseLong(one(sql, parameters));
   }
 }

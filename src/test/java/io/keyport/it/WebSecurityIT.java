@@ -1,5 +1,6 @@
 package io.keyport.it;
 
+import static io.keyport.it.TestDatabase.count;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -19,9 +20,6 @@ import io.keyport.testsupport.Users;
 import java.net.URL;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -137,8 +135,20 @@ class WebSecurityIT {
     assertTrue(checkAnswers.get() > 0, "the check servlet answered during the flood");
     assertTrue(listenerAnswers.get() > 0, "the check listener answered during the flood");
 
-    assertTrue(auditCount("sign_in.failed", username) >= 5, "each wrong password is audited");
-    assertTrue(auditCount("sign_in.throttled", username) >= 1, "the lockout is audited");
+    assertTrue(
+        count(
+                "select count(*) from audit_event where action = ? and target_id = ?",
+                "sign_in.failed",
+                username)
+            >= 5,
+        "each wrong password is audited");
+    assertTrue(
+        count(
+                "select count(*) from audit_event where action = ? and target_id = ?",
+                "sign_in.throttled",
+                username)
+            >= 1,
+        "the lockout is audited");
 
     // The right password after the lockout has run out works; one lockout at most is waited for.
     HttpResponse<String> me = null;
@@ -446,20 +456,6 @@ class WebSecurityIT {
     } catch (Exception notJson) {
       fail("not a JSON error body: " + answer.statusCode() + " " + answer.body());
       return null;
-    }
-  }
-
-  private static int auditCount(String action, String username) throws Exception {
-    try (Connection db = TestDatabase.connect();
-        PreparedStatement query =
-            db.prepareStatement(
-                "select count(*) from audit_event where action = ? and target_id = ?")) {
-      query.setString(1, action);
-      query.setString(2, username);
-      try (ResultSet rows = query.executeQuery()) {
-        rows.next();
-        return rows.getInt(1);
-      }
     }
   }
 }

@@ -1,5 +1,6 @@
 package io.keyport.api.gloo;
 
+import io.keyport.api.KeyIds;
 import io.keyport.identity.Roles;
 import io.keyport.keys.ApiKeys;
 import io.keyport.keys.CreatedKey;
@@ -25,7 +26,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.UUID;
 
 /**
  * The caller's API keys as Gloo Portal's front end manages them: grouped by usage plan, made for a
@@ -115,7 +115,7 @@ public class GlooApiKeysResource {
   @DELETE
   @Path("{id}")
   public Response delete(@PathParam("id") String id) {
-    keys.delete(caller(), uuid(id));
+    keys.delete(caller(), KeyIds.callers(id));
     return Response.noContent().build();
   }
 
@@ -133,13 +133,5 @@ public class GlooApiKeysResource {
 
   private String caller() {
     return security.getCallerPrincipal().getName();
-  }
-
-  private static UUID uuid(String id) {
-    try {
-      return UUID.fromString(id);
-    } catch (IllegalArgumentException e) {
-      throw RequestRefused.notFound("You have no API key with id " + id + ".");
-    }
   }
 }

@@ -28,11 +28,7 @@ public class GlooMeResource {
 
   @GET
   public Me me() {
-    UserView user =
-        users
-            .find(security.getCallerPrincipal().getName())
-            .orElseThrow(() -> new IllegalStateException("The signed-in user no longer exists"))
-            .view();
+    UserView user = users.signedInAs(security.getCallerPrincipal().getName()).view();
     String username = user.username();
     return new Me(
         user.displayName(),
