@@ -175,6 +175,29 @@ class BrowserIT {
     }
     assertEquals(200, http.check("/petstore/pets", value).statusCode(), "new, after the grace");
 
+    // Scopes on the same form: GET under /petstore/pets only; elsewhere in the product, refused.
+    browser.findElements(By.cssSelector("[id='accessForm:methods'] .ui-chkbox-box")).get(0).click();
+    WebElement prefixes = browser.findElement(By.id("accessForm:pathPrefixes"));
+    prefixes.clear();
+    prefixes.sendKeys("/petstore/pets");
+    WebElement save = browser.findElement(By.id("accessForm:save"));
+    save.click();
+    wait.until(gone(save));
+    WebElement saved = visible(By.cssSelector("[id='accessForm:messages'] .ui-messages-info"));
+    assertTrue(saved.getText().contains("Saved the changes"), saved.getText());
+    String stored =
+        http.api("GET", "api/v1/api-keys/" + key.id(), "dev@example.com", "dev", null).body();
+    assertTrue(
+        stored.contains("\"methods\":[\"GET\"]")
+            && stored.contains("\"pathPrefixes\":[\"/petstore/pets\"]"),
+        stored);
+    long scoped = System.nanoTime() + PATIENCE.toNanos();
+    while (http.check("/petstore/store/inventory", value).statusCode() != 403) {
+      assertTrue(System.nanoTime() < scoped, "the scopes do not reach the check");
+      Thread.sleep(100);
+    }
+    assertEquals(200, http.check("/petstore/pets/1", value).statusCode(), "within the scopes");
+
     // The new value got out: the owner reports it as leaked, and it stops at once.
     WebElement report = visible(By.id("leakForm:reportLeaked"));
     screenshot("key-leak-panel.png");

@@ -2,6 +2,7 @@ package io.keyport.web.portal;
 
 import io.keyport.keys.ApiKeys;
 import io.keyport.keys.KeyEdit;
+import io.keyport.keys.KeyScopes;
 import io.keyport.keys.KeyView;
 import io.keyport.platform.RequestRefused;
 import io.keyport.web.Caller;
@@ -18,9 +19,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The key page's "Name, expiry and access" form: the owner renames the key, moves its expiry or
- * sets its IP allowlist (one range per line), as {@code PATCH /api/v1/api-keys/{id}} does. Shows
- * the key's current values until the owner changes them.
+ * The key page's "Name, expiry and access" form: the owner renames the key, moves its expiry, sets
+ * its IP allowlist (one range per line) or its scopes (methods, path prefixes), as {@code PATCH
+ * /api/v1/api-keys/{id}} does. Shows the key's current values until the owner changes them.
  */
 @Named
 @RequestScoped
@@ -31,7 +32,14 @@ public class KeyAccessForm {
       Map.of(
           "apiKeyName", FORM + ":name",
           "expiresAt", FORM + ":expires",
-          "allowedCidrs", FORM + ":allowlist");
+          "allowedCidrs", FORM + ":allowlist",
+          "scopes", FORM + ":pathPrefixes",
+          "scopes.methods", FORM + ":methods",
+          "scopes.pathPrefixes", FORM + ":pathPrefixes");
+
+  /** The methods a key's scopes can name, in the order the form offers them. */
+  private static final List<String> METHODS =
+      List.of("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS");
 
   @Inject private ApiKeys keys;
   @Inject private KeyDetails details;
@@ -39,16 +47,15 @@ public class KeyAccessForm {
   private String name;
   private LocalDate expires;
   private String allowlist;
+  private String[] methods;
+  private String pathPrefixes;
 
   public String save() {
     KeyView key = details.getKey();
     if (key == null) {
       return null;
     }
-    List<String> ranges =
-        Arrays.stream((allowlist == null ? "" : allowlist).split("[,\\s]+"))
-            .filter(range -> !range.isEmpty())
-            .toList();
+    List<String> ranges = lines(allowlist);
     try {
       KeyView saved =
           keys.edit(
@@ -57,7 +64,10 @@ public class KeyAccessForm {
               new KeyEdit(
                   name,
                   expires == null ? null : expires.atStartOfDay(ZoneOffset.UTC).toInstant(),
-                  ranges));
+                  ranges,
+                  new KeyScopes(List.of(getMethods()), lines(getPathPrefixes())),
+                  false,
+                  null));
       Messages.info(Wording.text("key.access.saved", saved.name()));
       FacesContext.getCurrentInstance().getExternalContext().getFlash().setKeepMessages(true);
       return "/portal/key?faces-redirect=true&id=" + saved.id();
@@ -94,6 +104,38 @@ public class KeyAccessForm {
 
   public void setAllowlist(String allowlist) {
     this.allowlist = allowlist;
+  }
+
+  public List<String> getMethodChoices() {
+    return METHODS;
+  }
+
+  public String[] getMethods() {
+    if (methods != null) {
+      return methods;
+    }
+    return current() == null ? new String[0] : current().scopes().methods().toArray(String[]::new);
+  }
+
+  public void setMethods(String[] methods) {
+    this.methods = methods;
+  }
+
+  public String getPathPrefixes() {
+    return pathPrefixes != null
+        ? pathPrefixes
+        : current() == null ? null : String.join("\n", current().scopes().pathPrefixes());
+  }
+
+  public void setPathPrefixes(String pathPrefixes) {
+    this.pathPrefixes = pathPrefixes;
+  }
+
+  /** One entry per line (or comma): blank ones dropped. */
+  private static List<String> lines(String text) {
+    return Arrays.stream((text == null ? "" : text).split("[,\\s]+"))
+        .filter(entry -> !entry.isEmpty())
+        .toList();
   }
 
   public LocalDate getTomorrow() {
