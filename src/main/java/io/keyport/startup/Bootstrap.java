@@ -10,6 +10,7 @@ import io.keyport.notifications.Dispatcher;
 import io.keyport.platform.ChangeFeed;
 import io.keyport.platform.Database;
 import io.keyport.platform.DatabasePool;
+import io.keyport.platform.DatabaseUrl;
 import io.keyport.platform.LogFormat;
 import io.keyport.platform.MetricsPort;
 import jakarta.annotation.Resource;
@@ -53,6 +54,10 @@ public class Bootstrap {
   @ConfigProperty(name = "keyport.demo.seed", defaultValue = "false")
   boolean seedDemoData;
 
+  @Inject
+  @ConfigProperty(name = "keyport.db.url")
+  String databaseUrl;
+
   private volatile boolean migrated;
 
   void onStart(@Observes @Initialized(ApplicationScoped.class) Object application)
@@ -60,6 +65,13 @@ public class Bootstrap {
     logFormat.apply();
     hasher.hash("kp_configuration-check");
     LOG.info("Rate limits: " + planLimits.mode());
+    DatabaseUrl database = DatabaseUrl.check("keyport.db.url", databaseUrl);
+    if (database.multiHost()) {
+      LOG.info(
+          "PostgreSQL: "
+              + String.join(", ", database.hosts())
+              + "; the pool and the change feed follow whichever is primary");
+    }
     // Flyway's PostgreSQL lock keeps two nodes starting at once from migrating twice.
     Flyway.configure(Bootstrap.class.getClassLoader())
         .dataSource(dataSource)
