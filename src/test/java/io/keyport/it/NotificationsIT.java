@@ -51,6 +51,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
@@ -79,7 +80,7 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 // Mostly waiting for deliveries: beside the other classes, out of the way of those that cut the
 // database link or flood the sign-in throttles.
 @Execution(ExecutionMode.CONCURRENT)
-@ResourceLock(value = Locks.DATABASE_LINK, mode = ResourceAccessMode.READ)
+@ResourceLock(Locks.DATABASE_LINK)
 @ResourceLock(value = Locks.SIGN_IN, mode = ResourceAccessMode.READ)
 class NotificationsIT {
 
@@ -314,7 +315,8 @@ class NotificationsIT {
                                 && !d.path("lastError").asText().isEmpty()
                                 && !d.path("nextAttemptAt").isNull());
           },
-          "three deliveries failed once and waiting to be retried");
+          "three deliveries failed once and waiting to be retried",
+          () -> deliveries(http, hook).toString());
       receiver.listen();
       eventually(
           () -> receiver.eventsAbout(person.username()).size() >= 3,
@@ -768,6 +770,18 @@ class NotificationsIT {
       Thread.sleep(200);
     }
     throw new AssertionError("Gave up waiting for " + what);
+  }
+
+  /**
+   * As {@link #eventually(BooleanSupplier, String)}, saying what was last seen when it gives up.
+   */
+  private static void eventually(BooleanSupplier condition, String what, Supplier<String> seen)
+      throws InterruptedException {
+    try {
+      eventually(condition, what);
+    } catch (AssertionError e) {
+      throw new AssertionError(e.getMessage() + "; last seen: " + seen.get(), e);
+    }
   }
 
   /**

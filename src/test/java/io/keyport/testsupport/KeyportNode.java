@@ -252,6 +252,8 @@ public final class KeyportNode implements AutoCloseable {
     launcher.destroy();
     try {
       if (!launcher.waitFor(60, TimeUnit.SECONDS)) {
+        // What a clean stop writes (usage counts, last-used times) may be lost: say so.
+        System.err.println(name + " did not stop within 60 s of SIGTERM; killing it");
         launcher.destroyForcibly();
       }
     } catch (InterruptedException e) {
