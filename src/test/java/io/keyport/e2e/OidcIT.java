@@ -13,6 +13,7 @@ import io.keyport.testsupport.Chromium;
 import io.keyport.testsupport.Http;
 import io.keyport.testsupport.KeyportServer;
 import io.keyport.testsupport.KeyportServers;
+import io.keyport.testsupport.Locks;
 import io.keyport.testsupport.OidcProvider;
 import io.keyport.testsupport.Shared;
 import java.io.IOException;
@@ -45,6 +46,11 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
+import org.junit.jupiter.api.parallel.ResourceAccessMode;
+import org.junit.jupiter.api.parallel.ResourceLock;
+import org.junit.jupiter.api.parallel.ResourceLockTarget;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
@@ -64,6 +70,11 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * access tokens pass; a wrong audience, an expired or a tampered token get 401 JSON).
  */
 @ExtendWith(KeyportServers.class)
+// Beside the shared-node lane, as BrowserIT; one method at a time, for the provider's callbacks.
+@Execution(ExecutionMode.CONCURRENT)
+@ResourceLock(value = Locks.DATABASE_LINK, mode = ResourceAccessMode.READ)
+@ResourceLock(value = Locks.SIGN_IN, mode = ResourceAccessMode.READ)
+@ResourceLock(value = Locks.OIDC_PROVIDER, target = ResourceLockTarget.CHILDREN)
 class OidcIT {
 
   // What the shared node is configured with (ServerConfig.DEFAULT).

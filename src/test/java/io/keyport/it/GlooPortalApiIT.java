@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.keyport.testsupport.Http;
 import io.keyport.testsupport.KeyportServer;
 import io.keyport.testsupport.KeyportServers;
+import io.keyport.testsupport.Locks;
 import io.keyport.testsupport.OidcProvider;
 import io.keyport.testsupport.ServerConfig;
 import io.keyport.testsupport.Shared;
@@ -33,6 +34,7 @@ import java.util.UUID;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
 /**
  * Gloo Portal's server API (SPEC §10) as solo-io's dev-portal-starter calls it: every call with its
@@ -279,6 +281,7 @@ class GlooPortalApiIT {
   // --- bearer tokens, as the starter gets them in the browser ----------------------------------
 
   @Test
+  @ResourceLock(Locks.OIDC_PROVIDER)
   void aBearerTokenTheBrowserGotWithPkceSignsTheCallerIn() throws Exception {
     String email = "gloo-" + UUID.randomUUID().toString().substring(0, 8) + "@corp.example";
     String token = pkceIdToken(node.oidc(), email);

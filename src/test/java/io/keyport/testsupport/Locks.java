@@ -20,5 +20,11 @@ public final class Locks {
    */
   public static final String SIGN_IN = "keyport.sign-in";
 
+  /**
+   * The run's OpenID provider, whose queued token callbacks are one list for every caller: held by
+   * each OIDC test method in turn and by the other class that signs in through the provider.
+   */
+  public static final String OIDC_PROVIDER = "keyport.oidc-provider";
+
   private Locks() {}
 }
