@@ -6,7 +6,7 @@ import io.lettuce.core.KeyScanCursor;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.ScanArgs;
 import io.lettuce.core.ScanCursor;
-import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import jakarta.annotation.Resource;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -80,7 +80,7 @@ public class MirrorResync {
       hashesByUser.computeIfAbsent(entry.username(), u -> new HashSet<>()).add(entry.hash());
     }
 
-    RedisCommands<byte[], byte[]> commands = redis.connection().sync();
+    RedisClusterCommands<byte[], byte[]> commands = redis.commands();
     String prefix = redis.keyPrefix();
     int stale = 0;
     int orphaned = 0;
