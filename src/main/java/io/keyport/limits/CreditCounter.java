@@ -109,9 +109,10 @@ final class CreditCounter {
 
   /** Uses Redis for {@link #takeShared}. */
   void share(RedisClusterCommands<byte[], byte[]> redis, String prefix) {
-    this.redis = redis;
     this.prefix = prefix;
     this.digest = redis.digest(SHARED_TAKE);
+    // Last: a check that sees the connection (shared()) must also see the prefix and the digest.
+    this.redis = redis;
   }
 
   boolean shared() {

@@ -232,6 +232,7 @@ class RedisClusterIT {
 
     // The bucket's master now is killed, as a crash would, once its replica (the old master) has
     // its writes; the replica is promoted when the others count the master as failed.
+    long resyncsBefore = resyncs();
     cluster.awaitReplicated(firstReplica, firstMaster);
     cluster.kill(firstReplica);
     cluster.awaitMaster(firstMaster);
@@ -271,6 +272,13 @@ class RedisClusterIT {
     assertTrue(
         node.log().contains("The Redis Cluster's topology changed"),
         "Keyport did not see the failover: " + node.logTail());
+    // Whatever a crashed master took with it, the resync after the failover writes again.
+    // (One that starts while a master is still down fails and is tried again 30 s later.)
+    eventually(() -> resyncs() > resyncsBefore, "a resync of the mirror after the failover", 600);
+  }
+
+  private static long resyncs() {
+    return node.log().lines().filter(line -> line.contains("Redis mirror resynced")).count();
   }
 
   /** The key's hash as Gloo finds it, once all three of its entries are on the cluster. */
@@ -346,7 +354,12 @@ class RedisClusterIT {
 
   private static void eventually(BooleanSupplier condition, String what)
       throws InterruptedException {
-    for (int i = 0; i < ATTEMPTS; i++) {
+    eventually(condition, what, ATTEMPTS);
+  }
+
+  private static void eventually(BooleanSupplier condition, String what, int attempts)
+      throws InterruptedException {
+    for (int i = 0; i < attempts; i++) {
       if (condition.getAsBoolean()) {
         return;
       }
