@@ -12,11 +12,13 @@ import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import io.lettuce.core.cluster.event.ClusterTopologyChangedEvent;
+import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
 import io.lettuce.core.codec.ByteArrayCodec;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -117,6 +119,32 @@ public class Redis {
       }
       return connection;
     }
+  }
+
+  /**
+   * Where a SCAN must go to see every key: the one Redis, or on a cluster each master that serves
+   * slots now and is not marked failed. Lettuce's own cluster-wide SCAN walks the masters of the
+   * topology it last loaded, so it keeps failing on a master that died until the next reload; this
+   * asks for the topology first and skips the dead.
+   *
+   * @throws IllegalStateException when Redis is not configured
+   * @throws io.lettuce.core.RedisException when Redis cannot be reached
+   */
+  public List<RedisClusterCommands<byte[], byte[]>> keyspaces() {
+    if (!(connection() instanceof StatefulRedisClusterConnection<byte[], byte[]> cluster)) {
+      return List.of(commands());
+    }
+    ((RedisClusterClient) client).refreshPartitions();
+    List<RedisClusterCommands<byte[], byte[]>> masters = new ArrayList<>();
+    for (RedisClusterNode node : cluster.getPartitions()) {
+      if (node.is(RedisClusterNode.NodeFlag.UPSTREAM)
+          && !node.getSlots().isEmpty()
+          && !node.is(RedisClusterNode.NodeFlag.FAIL)
+          && !node.is(RedisClusterNode.NodeFlag.EVENTUAL_FAIL)) {
+        masters.add(cluster.getConnection(node.getNodeId()).sync());
+      }
+    }
+    return masters;
   }
 
   /**
