@@ -6,7 +6,7 @@ import io.keyport.keys.KeyCredits;
 import io.keyport.keys.LiveKey;
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -98,7 +98,7 @@ final class CreditCounter {
   private final Cache<UUID, Exhausted> exhausted =
       Caffeine.newBuilder().expireAfterWrite(Duration.ofDays(32)).maximumSize(1_000_000).build();
   private final Map<UUID, Seen> toWriteBack = new ConcurrentHashMap<>();
-  private volatile StatefulRedisConnection<byte[], byte[]> redis;
+  private volatile RedisClusterCommands<byte[], byte[]> redis;
   private volatile String prefix = "";
   private volatile String digest;
 
@@ -108,9 +108,9 @@ final class CreditCounter {
   }
 
   /** Uses Redis for {@link #takeShared}. */
-  void share(StatefulRedisConnection<byte[], byte[]> redis, String prefix) {
+  void share(RedisClusterCommands<byte[], byte[]> redis, String prefix) {
     this.prefix = prefix;
-    this.digest = redis.sync().digest(SHARED_TAKE);
+    this.digest = redis.digest(SHARED_TAKE);
     // Last: a check that sees the connection (shared()) must also see the prefix and the digest.
     this.redis = redis;
   }
@@ -256,9 +256,9 @@ final class CreditCounter {
       bytes(Long.toString(KEEP.toSeconds()))
     };
     try {
-      return redis.sync().evalsha(digest, ScriptOutputType.MULTI, keys, args);
+      return redis.evalsha(digest, ScriptOutputType.MULTI, keys, args);
     } catch (RedisNoScriptException notLoadedYet) {
-      return redis.sync().eval(SHARED_TAKE, ScriptOutputType.MULTI, keys, args);
+      return redis.eval(SHARED_TAKE, ScriptOutputType.MULTI, keys, args);
     }
   }
 

@@ -174,7 +174,7 @@ public class PlanLimits {
       if (!credits.shared()) {
         synchronized (this) {
           if (!credits.shared()) {
-            credits.share(redis.connection(), redis.keyPrefix());
+            credits.share(redis.commands(), redis.keyPrefix());
           }
         }
       }
@@ -273,7 +273,7 @@ public class PlanLimits {
       synchronized (this) {
         if (sharedQuotas == null) {
           sharedQuotas =
-              new SharedQuotas(redis.connection(), redis.keyPrefix(), clock, this::storedCount);
+              new SharedQuotas(redis.commands(), redis.keyPrefix(), clock, this::storedCount);
         }
         current = sharedQuotas;
       }

@@ -10,7 +10,9 @@ import io.github.bucket4j.distributed.proxy.ProxyManager;
 import io.github.bucket4j.distributed.proxy.optimization.Optimizations;
 import io.github.bucket4j.redis.lettuce.Bucket4jLettuce;
 import io.keyport.catalog.RateUnit;
+import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.UUID;
@@ -18,7 +20,9 @@ import java.util.UUID;
 /**
  * The same token buckets as {@link RateBuckets}, kept in Redis so that every Keyport node draws on
  * one budget per key (Bucket4j's compare-and-swap over Lettuce). The limit is part of the Redis
- * key, so a changed plan starts the key's shared bucket afresh.
+ * key, so a changed plan starts the key's shared bucket afresh. On a Redis Cluster Bucket4j's own
+ * cluster adapter sends each bucket's script to the master of the bucket's slot: the script reads
+ * and writes that one key only, so it never crosses slots.
  */
 final class SharedBuckets {
 
@@ -27,10 +31,14 @@ final class SharedBuckets {
   private final Cache<String, BucketProxy> proxies =
       Caffeine.newBuilder().expireAfterAccess(Duration.ofMinutes(10)).maximumSize(100_000).build();
 
-  SharedBuckets(StatefulRedisConnection<byte[], byte[]> redis, String prefix) {
+  SharedBuckets(StatefulConnection<byte[], byte[]> redis, String prefix) {
     this.prefix = prefix;
+    Bucket4jLettuce.LettuceBasedProxyManagerBuilder<byte[]> builder =
+        redis instanceof StatefulRedisClusterConnection<byte[], byte[]> cluster
+            ? Bucket4jLettuce.casBasedBuilder(cluster)
+            : Bucket4jLettuce.casBasedBuilder((StatefulRedisConnection<byte[], byte[]>) redis);
     this.buckets =
-        Bucket4jLettuce.casBasedBuilder(redis)
+        builder
             .expirationAfterWrite(
                 ExpirationAfterWriteStrategy.basedOnTimeForRefillingBucketUpToMax(
                     Duration.ofSeconds(10)))

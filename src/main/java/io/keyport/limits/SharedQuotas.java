@@ -2,7 +2,7 @@ package io.keyport.limits;
 
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -38,7 +38,7 @@ final class SharedQuotas {
       return {1, used}
       """;
 
-  private final StatefulRedisConnection<byte[], byte[]> redis;
+  private final RedisClusterCommands<byte[], byte[]> redis;
   private final String prefix;
   private final Clock clock;
   private final BiFunction<QuotaScope, YearMonth, Long> stored;
@@ -49,7 +49,7 @@ final class SharedQuotas {
    *     when the database is down
    */
   SharedQuotas(
-      StatefulRedisConnection<byte[], byte[]> redis,
+      RedisClusterCommands<byte[], byte[]> redis,
       String prefix,
       Clock clock,
       BiFunction<QuotaScope, YearMonth, Long> stored) {
@@ -57,7 +57,7 @@ final class SharedQuotas {
     this.prefix = prefix;
     this.clock = clock;
     this.stored = stored;
-    this.digest = redis.sync().digest(TAKE);
+    this.digest = redis.digest(TAKE);
   }
 
   /**
@@ -86,16 +86,16 @@ final class SharedQuotas {
    * @return the month's count after giving back
    */
   long giveBack(QuotaScope scope) {
-    return redis.sync().decr(name(scope, month()));
+    return redis.decr(name(scope, month()));
   }
 
   private List<Long> run(byte[] name, String stored, long quota, String keep) {
     byte[][] keys = {name};
     byte[][] args = {bytes(stored), bytes(Long.toString(quota)), bytes(keep)};
     try {
-      return redis.sync().evalsha(digest, ScriptOutputType.MULTI, keys, args);
+      return redis.evalsha(digest, ScriptOutputType.MULTI, keys, args);
     } catch (RedisNoScriptException notLoadedYet) { // Redis restarted or flushed its scripts
-      return redis.sync().eval(TAKE, ScriptOutputType.MULTI, keys, args);
+      return redis.eval(TAKE, ScriptOutputType.MULTI, keys, args);
     }
   }
 

@@ -40,7 +40,7 @@ public class MirrorHealth implements HealthCheck {
     }
     boolean reachable;
     try {
-      reachable = "PONG".equals(redis.connection().sync().ping());
+      reachable = "PONG".equals(redis.commands().ping());
     } catch (RuntimeException e) {
       reachable = false;
     }

@@ -6,7 +6,7 @@ import io.lettuce.core.KeyScanCursor;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.ScanArgs;
 import io.lettuce.core.ScanCursor;
-import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import jakarta.annotation.Resource;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -80,7 +80,7 @@ public class MirrorResync {
       hashesByUser.computeIfAbsent(entry.username(), u -> new HashSet<>()).add(entry.hash());
     }
 
-    RedisCommands<byte[], byte[]> commands = redis.connection().sync();
+    RedisClusterCommands<byte[], byte[]> commands = redis.commands();
     String prefix = redis.keyPrefix();
     int stale = 0;
     int orphaned = 0;
@@ -88,57 +88,59 @@ public class MirrorResync {
     Set<String> seenHashes = new HashSet<>();
     Set<String> seenMemberships = new HashSet<>();
     ScanArgs match = ScanArgs.Builder.matches(globEscape(prefix) + "*").limit(1000);
-    ScanCursor cursor = ScanCursor.INITIAL;
-    do {
-      KeyScanCursor<byte[]> page = commands.scan(cursor, match);
-      for (byte[] rawName : page.getKeys()) {
-        String name = new String(rawName, StandardCharsets.UTF_8).substring(prefix.length());
-        String type = commands.type(rawName);
-        if (UUID_NAME.matcher(name).matches() && type.equals("string")) {
-          String want = hashByUuid.get(name);
-          String have = text(commands.get(rawName));
-          if (want == null) {
-            if (HASH_NAME.matcher(have).matches()) {
-              commands.del(rawName);
-              orphaned++;
+    for (RedisClusterCommands<byte[], byte[]> keyspace : redis.keyspaces()) {
+      ScanCursor cursor = ScanCursor.INITIAL;
+      do {
+        KeyScanCursor<byte[]> page = keyspace.scan(cursor, match);
+        for (byte[] rawName : page.getKeys()) {
+          String name = new String(rawName, StandardCharsets.UTF_8).substring(prefix.length());
+          String type = commands.type(rawName);
+          if (UUID_NAME.matcher(name).matches() && type.equals("string")) {
+            String want = hashByUuid.get(name);
+            String have = text(commands.get(rawName));
+            if (want == null) {
+              if (HASH_NAME.matcher(have).matches()) {
+                commands.del(rawName);
+                orphaned++;
+              }
+            } else {
+              seenUuids.add(name);
+              if (!want.equals(have)) {
+                commands.set(rawName, RedisMirror.bytes(want));
+                stale++;
+              }
             }
-          } else {
-            seenUuids.add(name);
-            if (!want.equals(have)) {
-              commands.set(rawName, RedisMirror.bytes(want));
-              stale++;
+          } else if (HASH_NAME.matcher(name).matches() && type.equals("string")) {
+            String have = text(commands.get(rawName));
+            MirrorState.Entry want = expected.get(name);
+            if (want == null) {
+              if (have.startsWith("{\"api_key\":")) {
+                commands.del(rawName);
+                orphaned++;
+              }
+            } else {
+              seenHashes.add(name);
+              if (!want.json().equals(have)) {
+                RedisMirror.write(commands, prefix, want);
+                stale++;
+              }
             }
-          }
-        } else if (HASH_NAME.matcher(name).matches() && type.equals("string")) {
-          String have = text(commands.get(rawName));
-          MirrorState.Entry want = expected.get(name);
-          if (want == null) {
-            if (have.startsWith("{\"api_key\":")) {
-              commands.del(rawName);
-              orphaned++;
-            }
-          } else {
-            seenHashes.add(name);
-            if (!want.json().equals(have)) {
-              RedisMirror.write(commands, prefix, want);
-              stale++;
-            }
-          }
-        } else if (users.contains(name) && type.equals("set")) {
-          Set<String> want = hashesByUser.getOrDefault(name, Set.of());
-          for (byte[] member : commands.smembers(rawName)) {
-            String hash = text(member);
-            if (want.contains(hash)) {
-              seenMemberships.add(hash);
-            } else if (HASH_NAME.matcher(hash).matches()) {
-              commands.srem(rawName, member);
-              orphaned++;
+          } else if (users.contains(name) && type.equals("set")) {
+            Set<String> want = hashesByUser.getOrDefault(name, Set.of());
+            for (byte[] member : commands.smembers(rawName)) {
+              String hash = text(member);
+              if (want.contains(hash)) {
+                seenMemberships.add(hash);
+              } else if (HASH_NAME.matcher(hash).matches()) {
+                commands.srem(rawName, member);
+                orphaned++;
+              }
             }
           }
         }
-      }
-      cursor = page;
-    } while (!cursor.isFinished());
+        cursor = page;
+      } while (!cursor.isFinished());
+    }
 
     int missing = 0;
     int refused = 0;

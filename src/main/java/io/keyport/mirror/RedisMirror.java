@@ -4,7 +4,7 @@ import io.keyport.platform.Database;
 import io.keyport.platform.Redis;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.SetArgs;
-import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import jakarta.annotation.PreDestroy;
 import jakarta.annotation.Resource;
 import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
@@ -60,6 +60,7 @@ public class RedisMirror {
   private ManagedScheduledExecutorService scheduler;
 
   private ScheduledFuture<?> publisher;
+  private volatile long resyncDue;
   private volatile boolean failing;
   private long backoffMillis;
   private long nextAttempt;
@@ -69,17 +70,34 @@ public class RedisMirror {
   public synchronized void start() {
     if (redis.isConfigured() && publisher == null) {
       publisher = scheduler.scheduleWithFixedDelay(this::publish, 1, 250, TimeUnit.MILLISECONDS);
-      scheduler.schedule(this::resyncAtStartup, 2, TimeUnit.SECONDS);
+      scheduler.schedule(this::resyncRetrying, 2, TimeUnit.SECONDS);
+      if (redis.isCluster()) {
+        redis.onTopologyChange(this::resyncAfterTopologyChange);
+      }
     }
   }
 
-  /** Repairs whatever drifted while this node was down; retried until Redis answers. */
-  private void resyncAtStartup() {
+  /**
+   * A Redis Cluster replicates asynchronously: a master that crashes may take the last writes it
+   * acknowledged with it, and its replica takes over without them. Those writes were delivered, as
+   * far as the outbox knows, so after every failover (or other topology change) the mirror is
+   * compared with the database once more, a few seconds later, when the new master serves. Called
+   * on a Redis client thread: the publisher's next round, on the container's scheduler, starts it.
+   */
+  private void resyncAfterTopologyChange() {
+    resyncDue = System.currentTimeMillis() + 3_000;
+  }
+
+  /**
+   * Repairs whatever drifted while this node was down, or went with a crashed cluster master;
+   * retried until Redis answers.
+   */
+  private void resyncRetrying() {
     try {
       resync.resync();
     } catch (SQLException | RuntimeException e) {
-      LOG.log(Level.INFO, "Start-up resync of Redis failed ({0}); retrying in 30 s", e.toString());
-      scheduler.schedule(this::resyncAtStartup, 30, TimeUnit.SECONDS);
+      LOG.log(Level.INFO, "Resync of Redis failed ({0}); retrying in 30 s", e.toString());
+      scheduler.schedule(this::resyncRetrying, 30, TimeUnit.SECONDS);
     }
   }
 
@@ -168,6 +186,11 @@ public class RedisMirror {
 
   /** Delivers what waits; one round, on the scheduler's thread. Public for tests and resync. */
   public synchronized void publish() {
+    long due = resyncDue;
+    if (due != 0 && System.currentTimeMillis() >= due) {
+      resyncDue = 0;
+      scheduler.execute(this::resyncRetrying);
+    }
     if (System.currentTimeMillis() < nextAttempt) {
       return;
     }
@@ -228,7 +251,7 @@ public class RedisMirror {
     if (taken == 0) {
       return 0;
     }
-    RedisCommands<byte[], byte[]> commands = redis.connection().sync();
+    RedisClusterCommands<byte[], byte[]> commands = redis.commands();
     String prefix = redis.keyPrefix();
     List<Long> delivered = new ArrayList<>();
     List<UUID> settled = new ArrayList<>();
@@ -292,7 +315,7 @@ public class RedisMirror {
    * so Gloo's ext-auth refuses it then even if no Keyport is running to sweep it out.
    */
   static void write(
-      RedisCommands<byte[], byte[]> commands, String prefix, MirrorState.Entry entry) {
+      RedisClusterCommands<byte[], byte[]> commands, String prefix, MirrorState.Entry entry) {
     if (entry.current()) {
       commands.set(bytes(prefix + entry.uuid()), bytes(entry.hash()));
       commands.set(bytes(prefix + entry.hash()), bytes(entry.json()));
@@ -307,7 +330,7 @@ public class RedisMirror {
 
   /** Removes one value's entries: its JSON and its place in the user's set. */
   static void remove(
-      RedisCommands<byte[], byte[]> commands, String prefix, String hash, String username) {
+      RedisClusterCommands<byte[], byte[]> commands, String prefix, String hash, String username) {
     commands.del(bytes(prefix + hash));
     commands.srem(bytes(prefix + username), bytes(hash));
   }

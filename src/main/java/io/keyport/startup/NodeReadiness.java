@@ -62,7 +62,7 @@ public class NodeReadiness implements HealthCheck {
 
   private boolean redisAnswers() {
     try {
-      return "PONG".equals(redis.connection().sync().ping());
+      return "PONG".equals(redis.commands().ping());
     } catch (RuntimeException e) {
       return false;
     }

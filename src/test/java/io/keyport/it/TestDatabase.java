@@ -121,7 +121,13 @@ public class TestDatabase implements LauncherSessionListener {
    */
   public static void createProductWithPlan(String name, String planColumns, String planValues)
       throws SQLException {
-    try (Connection db = connect();
+    createProductWithPlan("postgres", name, planColumns, planValues);
+  }
+
+  /** {@link #createProductWithPlan(String, String, String)} in a test's own {@code database}. */
+  public static void createProductWithPlan(
+      String database, String name, String planColumns, String planValues) throws SQLException {
+    try (Connection db = connect(database);
         Statement sql = db.createStatement()) {
       db.setAutoCommit(false);
       sql.executeUpdate(
