@@ -42,16 +42,26 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  * keyport.check.offline-ttl} after it was last known valid (its last read, or the last heartbeat),
  * and then refused as unavailable. That bounds how late a revocation can take effect on a node cut
  * off from its database.
+ *
+ * <p>A hash that neither cache holds is first put to {@link LiveHashes}, the index of every live
+ * key's hash: one it surely lacks is refused without PostgreSQL. A key made on another node a
+ * moment ago may not be in this node's index yet (its notification is on its way), so such hashes
+ * may still be looked up, {@code keyport.check.unindexed-lookups} times a second in all; past that
+ * a flood of unknown keys is refused from memory alone.
  */
 @ApplicationScoped
 public class KeyCache {
 
   private static final Duration UNKNOWN_TTL = Duration.ofSeconds(1);
   private static final long RECHECK_NANOS = TimeUnit.SECONDS.toNanos(1);
+  private static final int MAX_UNINDEXED_LOOKUPS = 10_000;
+  private static final long TAKEN_BITS = 20;
+  private static final long TAKEN_MASK = (1L << TAKEN_BITS) - 1;
 
   @Inject private KeyLookup lookup;
   @Inject private ChangeFeed feed;
   @Inject private Metrics metrics;
+  @Inject private LiveHashes hashes;
 
   @Inject
   @ConfigProperty(name = "keyport.check.cache-size", defaultValue = "1000000")
@@ -65,6 +75,10 @@ public class KeyCache {
   @ConfigProperty(name = "keyport.check.offline-ttl", defaultValue = "PT60S")
   Duration offlineTtl;
 
+  @Inject
+  @ConfigProperty(name = "keyport.check.unindexed-lookups", defaultValue = "20")
+  int unindexedLookups;
+
   private Heartbeat heartbeat;
   private LongSupplier clock;
   private long offlineTtlNanos;
@@ -72,6 +86,7 @@ public class KeyCache {
   private Cache<String, Boolean> unknown;
   private Counter hits;
   private Counter unknownHits;
+  private Counter notIndexed;
   private Counter misses;
   private Counter found;
   private Counter absent;
@@ -80,6 +95,8 @@ public class KeyCache {
   private final Map<UUID, String> hashById = new ConcurrentHashMap<>();
   // Bumped by every invalidation: a lookup that raced one does not put back what it read.
   private final AtomicLong generation = new AtomicLong();
+  // The clock's second in the high bits, the unindexed lookups taken in it in the low 20.
+  private final AtomicLong unindexedTaken = new AtomicLong();
 
   /** A cached live key, with when PostgreSQL last vouched for it. */
   private static final class Entry {
@@ -108,8 +125,29 @@ public class KeyCache {
     return cache;
   }
 
+  /** As {@link #of}, with an index of live hashes and its allowance of lookups a second. */
+  static KeyCache of(
+      KeyLookup lookup,
+      Heartbeat heartbeat,
+      LongSupplier clock,
+      Duration offlineTtl,
+      LiveHashes hashes,
+      int unindexedLookups) {
+    KeyCache cache = of(lookup, heartbeat, clock, offlineTtl);
+    cache.hashes = hashes;
+    cache.unindexedLookups = unindexedLookups;
+    return cache;
+  }
+
   @PostConstruct
   void init() {
+    if (unindexedLookups < 0 || unindexedLookups > MAX_UNINDEXED_LOOKUPS) {
+      throw new IllegalStateException(
+          "keyport.check.unindexed-lookups must be between 0 and "
+              + MAX_UNINDEXED_LOOKUPS
+              + " (lookups a second of keys not yet in the index); it is "
+              + unindexedLookups);
+    }
     build(feed.heartbeat(), System::nanoTime);
   }
 
@@ -139,6 +177,12 @@ public class KeyCache {
     unknownHits =
         cacheCounter(
             registry, "keyport.key.cache.hits", "unknown", "Unknown keys answered from the cache");
+    notIndexed =
+        cacheCounter(
+            registry,
+            "keyport.key.cache.hits",
+            "not_indexed",
+            "Unknown keys answered from the index of live hashes");
     misses =
         cacheCounter(registry, "keyport.key.cache.misses", "any", "Keys looked up in PostgreSQL");
     Gauge.builder("keyport.key.cache.size", live, Cache::estimatedSize)
@@ -182,6 +226,9 @@ public class KeyCache {
       unknownHits.increment();
       return Optional.empty();
     }
+    if (notIndexed(keyHash, clock.getAsLong(), false)) {
+      return Optional.empty();
+    }
     return null;
   }
 
@@ -210,6 +257,8 @@ public class KeyCache {
     } else if (unknown.getIfPresent(keyHash) != null) {
       unknownHits.increment();
       return Optional.empty();
+    } else if (notIndexed(keyHash, now, true)) {
+      return Optional.empty();
     }
     misses.increment();
     long before = generation.get();
@@ -231,6 +280,9 @@ public class KeyCache {
     }
     if (generation.get() == before) {
       if (found.isPresent()) {
+        if (hashes != null) {
+          hashes.found(keyHash);
+        }
         hashById.put(found.get().id(), keyHash);
         live.put(keyHash, new Entry(found.get(), now));
       } else {
@@ -238,6 +290,42 @@ public class KeyCache {
       }
     }
     return found;
+  }
+
+  /**
+   * Whether the hash is answered as unknown from the index alone: the index surely lacks it and
+   * this second's allowance of lookups for such hashes is spent ({@code take}: or taking one of it
+   * now).
+   */
+  private boolean notIndexed(String keyHash, long now, boolean take) {
+    if (hashes == null || !hashes.surelyAbsent(keyHash)) {
+      return false;
+    }
+    if (unindexedLookupLeft(now, take)) {
+      return false;
+    }
+    notIndexed.increment();
+    return true;
+  }
+
+  /** Whether this second has a lookup of an unindexed hash left; {@code take} takes it. */
+  boolean unindexedLookupLeft(long now, boolean take) {
+    long second = Math.floorDiv(now, 1_000_000_000L);
+    while (true) {
+      long taken = unindexedTaken.get();
+      long used =
+          (taken >>> TAKEN_BITS) == (second & (-1L >>> TAKEN_BITS)) ? taken & TAKEN_MASK : 0;
+      if (used >= unindexedLookups) {
+        return false;
+      }
+      if (!take) {
+        return true;
+      }
+      long next = (second << TAKEN_BITS) | (used + 1);
+      if (unindexedTaken.compareAndSet(taken, next)) {
+        return true;
+      }
+    }
   }
 
   /** Whether the entry may be served without asking PostgreSQL. */

@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.UUID;
+import java.util.function.Consumer;
 import javax.sql.DataSource;
 
 /**
@@ -35,6 +36,13 @@ public class KeyLookup {
          and k.revoked_at is null and u.enabled
          and (k.product_id is null or p.retired_at is null)
       """;
+  private static final String LIVE_HASHES =
+      """
+      select key_hash, case when previous_valid_until > now() then previous_key_hash end
+        from api_key
+       where revoked_at is null and (expires_at is null or expires_at > now())
+      """;
+  private static final int HASHES_PER_FETCH = 10_000;
   private static final String RANGES = "select cidr from api_key_cidr where key_id = ?";
   private static final String METHODS =
       "select method from api_key_scope_method where key_id = ? order by method";
@@ -79,6 +87,38 @@ public class KeyLookup {
                 credits(connection, id));
         return Optional.of(
             row.getBoolean(6) ? key : previousValue(key, row.getTimestamp(7).toInstant()));
+      }
+    } catch (SQLException e) {
+      throw new DatabaseUnavailable(e);
+    }
+  }
+
+  /**
+   * Hands {@code each} every hash a key may pass under now: each unrevoked, unexpired key's, and
+   * the value's before its roll while the grace lasts. Read through a cursor, so a million keys
+   * never sit in memory as rows. Whether the owner is enabled and the product live is left to
+   * {@link #find}: this is what may be a key, not what passes.
+   *
+   * @throws DatabaseUnavailable when PostgreSQL cannot answer
+   */
+  public void eachLiveHash(Consumer<String> each) {
+    try (Connection connection = dataSource.getConnection()) {
+      boolean autoCommit = connection.getAutoCommit();
+      connection.setAutoCommit(false); // PostgreSQL fetches in batches only inside a transaction
+      try (PreparedStatement statement = connection.prepareStatement(LIVE_HASHES)) {
+        statement.setFetchSize(HASHES_PER_FETCH);
+        try (ResultSet row = statement.executeQuery()) {
+          while (row.next()) {
+            each.accept(row.getString(1));
+            String previous = row.getString(2);
+            if (previous != null) {
+              each.accept(previous);
+            }
+          }
+        }
+      } finally {
+        connection.rollback();
+        connection.setAutoCommit(autoCommit);
       }
     } catch (SQLException e) {
       throw new DatabaseUnavailable(e);
