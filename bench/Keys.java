@@ -1,15 +1,18 @@
 // Bulk API keys for the check benchmark (bench/check.sh): run as a single-file program,
 //   java -cp <postgresql JDBC jar> bench/Keys.java <jdbc-url> <user> <password> <hmac-secret>
-//        <count> <working-set> <keys-file>
+//        <count> <working-set> <keys-file> [<unknown-keys-file>]
 // It inserts <count> well-formed keys (SPEC §2: kp_<32 base62><6-char base62 CRC32>, stored as
 // base64(HMAC-SHA256(secret, key))) for a dedicated user "bench@example.com" on product petstore,
 // plan unlimited, with one COPY; writes the first <working-set> key values to <keys-file>, one a
-// line; and prints the number of keys inserted. Keys get distinct names (bench-0000001...), as the
+// line; writes as many well-formed keys that are inserted nowhere to <unknown-keys-file> when given
+// (a flood of unknown keys); and prints the number of keys inserted. Keys get distinct names (bench-0000001...), as the
 // live-name unique index requires.
 //
 // The load runs with session_replication_role = replica: the row triggers are skipped, so Keyport's
 // change feed is not handed a million "key:<hash>" notifications (nothing is cached yet for these
 // keys), and neither are the foreign-key checks (every id comes from the rows read just before).
+// So at the end it sends NOTIFY keyport_changes 'all', as any bulk load without the triggers must:
+// every node then drops its caches and reads its index of live hashes again.
 
 import java.io.BufferedWriter;
 import java.nio.charset.StandardCharsets;
@@ -39,9 +42,10 @@ public class Keys {
   static final String PLAN = "unlimited";
 
   public static void main(String[] args) throws Exception {
-    if (args.length != 7) {
+    if (args.length != 7 && args.length != 8) {
       System.err.println(
-          "usage: Keys <jdbc-url> <user> <password> <hmac-secret> <count> <working-set> <keys-file>");
+          "usage: Keys <jdbc-url> <user> <password> <hmac-secret> <count> <working-set> <keys-file>"
+              + " [<unknown-keys-file>]");
       System.exit(2);
     }
     int count = Integer.parseInt(args[4]);
@@ -114,6 +118,15 @@ public class Keys {
       db.setAutoCommit(true);
       try (Statement s = db.createStatement()) {
         s.execute("analyze api_key");
+        s.execute("notify keyport_changes, 'all'");
+      }
+      if (args.length == 8) {
+        try (BufferedWriter unknown = Files.newBufferedWriter(Path.of(args[7]))) {
+          for (int i = 0; i < workingSet; i++) {
+            unknown.write(newKey(random));
+            unknown.newLine();
+          }
+        }
       }
       System.out.println(inserted);
     }
