@@ -34,6 +34,9 @@ import org.junit.jupiter.api.parallel.ResourceLock;
 @ExtendWith(KeyportServers.class)
 class OperationsIT {
 
+  private static final String CACHE_HITS = "keyport_key_cache_hits_total";
+  private static final String LOOKUPS = "keyport_db_key_lookups_total";
+
   private static final String DECISIONS = "keyport_check_decisions_total";
   private static final HttpClient CLIENT = HttpClient.newHttpClient();
 
@@ -134,6 +137,35 @@ class OperationsIT {
                     "plan",
                     "none"))
             >= 10_000);
+  }
+
+  @Test
+  void aFloodOfUnknownWellFormedKeysIsRefusedFromTheIndexNotLookedUpOneByOne() throws Exception {
+    assertEquals(200, eventually(() -> status("health/ready"), 200), "ready: the feed listens");
+    for (int i = 0; i < 100 && scrape().value("keyport_key_index_size", Map.of()) < 1; i++) {
+      Thread.sleep(100);
+    }
+    PrometheusText before = scrape();
+    assertTrue(before.value("keyport_key_index_size", Map.of()) >= 1, "the index was read");
+    assertTrue(before.value("keyport_key_index_bytes", Map.of()) >= 8 * 1024);
+    Random random = new Random(17);
+    int flood = 2_000;
+    long started = System.nanoTime();
+    for (int i = 0; i < flood; i++) {
+      assertEquals(401, listener("/petstore/pets", SpecKeys.wellFormed(random)).statusCode());
+    }
+    long seconds = (System.nanoTime() - started) / 1_000_000_000L + 2;
+    PrometheusText after = scrape();
+    Map<String, String> notIndexed = Map.of("kind", "not_indexed");
+    Map<String, String> absent = Map.of("result", "absent");
+    double refusedFromMemory =
+        after.value(CACHE_HITS, notIndexed) - before.value(CACHE_HITS, notIndexed);
+    double lookedUp = after.value(LOOKUPS, absent) - before.value(LOOKUPS, absent);
+    // 20 lookups a second may go to PostgreSQL for keys made elsewhere a moment ago
+    assertTrue(
+        refusedFromMemory >= flood - 20 * seconds,
+        refusedFromMemory + " of " + flood + " refused from memory in " + seconds + " s");
+    assertTrue(lookedUp < flood / 2.0, lookedUp + " lookups for " + flood + " unknown keys");
   }
 
   @Test
