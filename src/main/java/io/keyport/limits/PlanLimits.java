@@ -166,7 +166,7 @@ public class PlanLimits {
   private boolean answersFromSlice(LiveKey key, PlanView plan) {
     TokenSlices current = slices;
     return current != null
-        && current.fromSlice(key.id(), plan.requestsPerUnit(), plan.unit()) != null;
+        && current.answersFromSlice(key.id(), plan.requestsPerUnit(), plan.unit());
   }
 
   /**

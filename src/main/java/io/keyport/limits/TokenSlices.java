@@ -81,6 +81,16 @@ final class TokenSlices {
     return local(slice);
   }
 
+  /** Whether {@link #fromSlice} would decide now; takes nothing. */
+  boolean answersFromSlice(UUID keyId, int requests, RateUnit unit) {
+    Slice slice = slices.getIfPresent(keyId);
+    return slice != null
+        && slice.requests == requests
+        && slice.unit == unit
+        && (slice.tokens.get() > 0
+            || (slice.refusedOnce && slice.refusedUntil - clock.currentTimeNanos() > 0));
+  }
+
   /**
    * Decides, taking the next slice from Redis when this node's is used up. One thread per key takes
    * it; the others wait for it and then take from it.

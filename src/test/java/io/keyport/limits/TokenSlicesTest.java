@@ -128,6 +128,7 @@ class TokenSlicesTest {
   void remainingCountsWhatRedisHadLeftAndWhatTheSliceHolds() {
     Admission first = nodeA.take(key, 1_000, RateUnit.MINUTE);
     assertEquals(999, first.remaining(), "990 in Redis plus 9 in A's slice");
+    assertTrue(nodeA.answersFromSlice(key, 1_000, RateUnit.MINUTE), "asking takes nothing");
     assertEquals(998, nodeA.fromSlice(key, 1_000, RateUnit.MINUTE).remaining());
   }
 }
