@@ -243,9 +243,12 @@ public class AuthCheck {
     }
     Admission admission;
     try {
-      admission = limits.admit(live, plan);
+      admission = mayBlock ? limits.admit(live, plan) : limits.admitFromMemory(live, plan);
     } catch (PlanLimits.Unavailable e) {
       return recorded(front, unavailable, live, start);
+    }
+    if (admission == null) {
+      return null; // this node's slice of the shared bucket ran out meanwhile: ask Redis
     }
     if (!admission.admitted()) {
       meter.record(live.id(), admission.refusal());

@@ -77,10 +77,13 @@ public class PlanLimits {
   private RateBuckets rates;
   private CreditCounter credits;
   private ScheduledFuture<?> creditWriter;
+  private ScheduledFuture<?> sliceReturner;
+  private TimeMeter meter;
   private MonthlyQuotas quotas;
   private Clock clock;
   private boolean redisMode;
   private volatile SharedBuckets shared;
+  private volatile TokenSlices slices;
   private volatile SharedQuotas sharedQuotas;
   private volatile boolean redisDown;
   private volatile long nextRedisTry;
@@ -96,6 +99,9 @@ public class PlanLimits {
       }
       creditWriter =
           scheduler.scheduleWithFixedDelay(this::writeBackCredits, 1, 1, TimeUnit.SECONDS);
+      sliceReturner =
+          scheduler.scheduleWithFixedDelay(
+              this::giveBackOldSlices, 250, 250, TimeUnit.MILLISECONDS);
     } else if (!"local".equals(mode)) {
       throw new IllegalStateException(
           "keyport.ratelimit.mode (env KEYPORT_RATELIMIT_MODE) is 'local' or 'redis', not '"
@@ -106,6 +112,10 @@ public class PlanLimits {
 
   @PreDestroy
   void stop() {
+    if (sliceReturner != null) {
+      sliceReturner.cancel(false);
+      giveBackOldSlices();
+    }
     if (creditWriter != null) {
       creditWriter.cancel(false);
       writeBackCredits();
@@ -120,7 +130,20 @@ public class PlanLimits {
     }
   }
 
+  /** Unused tokens of slices past their lifetime go back to Redis (no-op while Redis is down). */
+  private void giveBackOldSlices() {
+    TokenSlices current = slices;
+    if (current != null && !redisDown) {
+      try {
+        current.giveBackOld();
+      } catch (RuntimeException e) {
+        LOG.log(Level.FINE, "Unused rate-limit tokens not given back to Redis: {0}", e.toString());
+      }
+    }
+  }
+
   void configure(TimeMeter meter, Clock clock) {
+    this.meter = meter;
     this.clock = clock;
     credits = new CreditCounter(dataSource, clock);
     rates = new RateBuckets(meter);
@@ -136,8 +159,14 @@ public class PlanLimits {
   public boolean mayBlock(LiveKey key, PlanView plan) {
     boolean shared = redisMode && !redisDown;
     return (plan.monthlyQuota() != null && (shared || !quotas.isLoaded(QuotaScope.of(key))))
-        || (plan.limited() && shared)
+        || (plan.limited() && shared && !answersFromSlice(key, plan))
         || (key.credits() != null && !credits.knownExhausted(key));
+  }
+
+  private boolean answersFromSlice(LiveKey key, PlanView plan) {
+    TokenSlices current = slices;
+    return current != null
+        && current.answersFromSlice(key.id(), plan.requestsPerUnit(), plan.unit());
   }
 
   /**
@@ -146,7 +175,22 @@ public class PlanLimits {
    * @throws Unavailable when the plan has a quota and this month's count cannot be read
    */
   public Admission admit(LiveKey key, PlanView plan) {
-    Admission planned = admitByPlan(key, plan);
+    return admit(key, plan, true);
+  }
+
+  /**
+   * As {@link #admit}, for an I/O thread after {@link #mayBlock} said false: null, with nothing
+   * counted, when the answer needs Redis after all (this node's slice ran out in between).
+   */
+  public Admission admitFromMemory(LiveKey key, PlanView plan) {
+    return admit(key, plan, false);
+  }
+
+  private Admission admit(LiveKey key, PlanView plan, boolean blocking) {
+    Admission planned = admitByPlan(key, plan, blocking);
+    if (planned == null) {
+      return null;
+    }
     if (!planned.admitted() || key.credits() == null) {
       return planned;
     }
@@ -184,11 +228,17 @@ public class PlanLimits {
     }
   }
 
-  private Admission admitByPlan(LiveKey key, PlanView plan) {
+  private Admission admitByPlan(LiveKey key, PlanView plan, boolean blocking) {
     UUID keyId = key.id();
     Admission quota = Admission.UNLIMITED;
     boolean quotaShared = false;
     QuotaScope scope = plan.monthlyQuota() == null ? null : QuotaScope.of(key);
+    if (scope != null
+        && !blocking
+        && redisMode
+        && (!redisDown || System.nanoTime() >= nextRedisTry)) {
+      return null; // the shared quota is counted in Redis, by a worker thread
+    }
     if (scope != null) {
       long limit = plan.monthlyQuota();
       quota = redisMode ? shared(() -> sharedQuotas().take(scope, limit)) : null;
@@ -203,10 +253,23 @@ public class PlanLimits {
     if (!plan.limited()) {
       return quota;
     }
-    Admission rate =
-        redisMode
-            ? shared(() -> sharedBuckets().take(keyId, plan.requestsPerUnit(), plan.unit()))
-            : null;
+    Admission rate = null;
+    if (redisMode && !blocking) {
+      if (!redisDown) {
+        TokenSlices current = slices;
+        rate =
+            current == null ? null : current.fromSlice(keyId, plan.requestsPerUnit(), plan.unit());
+      }
+      if (rate == null && (!redisDown || System.nanoTime() >= nextRedisTry)) {
+        // Only Redis can tell (or it is time to try it again): a worker thread will ask.
+        if (scope != null) {
+          giveBack(scope, quotaShared);
+        }
+        return null;
+      }
+    } else if (redisMode) {
+      rate = shared(() -> slices().take(keyId, plan.requestsPerUnit(), plan.unit()));
+    }
     if (rate == null) {
       rate = rates.take(keyId, plan.requestsPerUnit(), plan.unit());
     }
@@ -262,6 +325,19 @@ public class PlanLimits {
           shared = new SharedBuckets(redis.connection(), redis.keyPrefix());
         }
         current = shared;
+      }
+    }
+    return current;
+  }
+
+  private TokenSlices slices() {
+    TokenSlices current = slices;
+    if (current == null) {
+      synchronized (this) {
+        if (slices == null) {
+          slices = new TokenSlices(meter, sharedBuckets());
+        }
+        current = slices;
       }
     }
     return current;

@@ -3,11 +3,11 @@ package io.keyport.limits;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.github.bucket4j.BucketConfiguration;
-import io.github.bucket4j.ConsumptionProbe;
+import io.github.bucket4j.BucketState;
+import io.github.bucket4j.VerboseResult;
 import io.github.bucket4j.distributed.BucketProxy;
 import io.github.bucket4j.distributed.ExpirationAfterWriteStrategy;
 import io.github.bucket4j.distributed.proxy.ProxyManager;
-import io.github.bucket4j.distributed.proxy.optimization.Optimizations;
 import io.github.bucket4j.redis.lettuce.Bucket4jLettuce;
 import io.keyport.catalog.RateUnit;
 import io.lettuce.core.api.StatefulConnection;
@@ -22,9 +22,10 @@ import java.util.UUID;
  * one budget per key (Bucket4j's compare-and-swap over Lettuce). The limit is part of the Redis
  * key, so a changed plan starts the key's shared bucket afresh. On a Redis Cluster Bucket4j's own
  * cluster adapter sends each bucket's script to the master of the bucket's slot: the script reads
- * and writes that one key only, so it never crosses slots.
+ * and writes that one key only, so it never crosses slots. Nodes take slices of tokens from these
+ * buckets ({@link TokenSlices}), not one token per request.
  */
-final class SharedBuckets {
+final class SharedBuckets implements TokenSlices.Bank {
 
   private final ProxyManager<byte[]> buckets;
   private final String prefix;
@@ -45,32 +46,38 @@ final class SharedBuckets {
             .build();
   }
 
-  /**
-   * Takes one token of the key's shared bucket.
-   *
-   * @throws RuntimeException when Redis does not answer in time
-   */
-  Admission take(UUID keyId, int requests, RateUnit unit) {
+  @Override
+  public TokenSlices.Reservation reserve(UUID keyId, int requests, RateUnit unit, long tokens) {
+    VerboseResult<Long> taken =
+        bucket(keyId, requests, unit).asVerbose().tryConsumeAsMuchAsPossible(tokens);
+    BucketState state = taken.getState();
+    long granted = taken.getValue();
+    long wait =
+        granted > 0
+            ? 0
+            : state.calculateDelayNanosAfterWillBePossibleToConsume(
+                1, taken.getOperationTimeNanos(), false);
+    return new TokenSlices.Reservation(granted, state.getAvailableTokens(), wait);
+  }
+
+  @Override
+  public void giveBack(UUID keyId, int requests, RateUnit unit, long tokens) {
+    bucket(keyId, requests, unit).addTokens(tokens);
+  }
+
+  private BucketProxy bucket(UUID keyId, int requests, RateUnit unit) {
     String name = prefix + "keyport:rate:" + keyId + ":" + requests + "/" + unit;
     BucketProxy bucket = proxies.getIfPresent(name);
-    if (bucket == null) {
-      bucket = proxies.get(name, n -> proxy(n, requests, unit));
-    }
-    ConsumptionProbe probe = bucket.tryConsumeAndReturnRemaining(1);
-    return RateBuckets.admission(probe, requests, unit);
+    return bucket != null ? bucket : proxies.get(name, n -> proxy(n, requests, unit));
   }
 
   /**
-   * One proxy per bucket, kept, with Bucket4j's batching: requests for the same key that arrive
-   * while a compare-and-swap is in flight go to Redis together in the next one, instead of each
-   * retrying against the others (a busy key's requests collided and retried otherwise).
+   * One proxy per bucket, kept. No batching: a node reserves a key's slices one at a time ({@link
+   * TokenSlices}), so its own calls for one bucket do not collide.
    */
   private BucketProxy proxy(String name, int requests, RateUnit unit) {
     BucketConfiguration configuration =
         BucketConfiguration.builder().addLimit(RateBuckets.limit(requests, unit)).build();
-    return buckets
-        .builder()
-        .withOptimization(Optimizations.batching())
-        .build(name.getBytes(StandardCharsets.UTF_8), () -> configuration);
+    return buckets.builder().build(name.getBytes(StandardCharsets.UTF_8), () -> configuration);
   }
 }

@@ -75,6 +75,35 @@ class RedisPairIT {
     assertEquals(5, shared, "shared again once Redis is back");
   }
 
+  /**
+   * A plan of 1,000 a day takes slices of 10 tokens: every admitted request spent a token Redis
+   * handed out, so the two nodes together admit at most the limit (docs/rate-limits.md), and at
+   * least the limit less what the two slices may still hold.
+   */
+  @Test
+  void aHighLimitIsSharedInSlicesAndNeverOvershot() throws Exception {
+    String name = "slices-" + UUID.randomUUID().toString().substring(0, 8);
+    TestDatabase.createProductWithPlan(name, "requests_per_unit, rate_unit", "1000, 'DAY'");
+    try {
+      Http nodeA = new Http(a);
+      Http nodeB = new Http(b);
+      String key = newKey(nodeA, name, name);
+      int admitted = 0;
+      for (int i = 0; i < 1_100; i++) {
+        HttpResponse<String> answer = (i % 2 == 0 ? nodeA : nodeB).check("/" + name + "/x", key);
+        assertTrue(
+            answer.statusCode() == 200 || answer.statusCode() == 429,
+            "request " + i + ": " + answer.statusCode() + " " + answer.body());
+        admitted += answer.statusCode() == 200 ? 1 : 0;
+      }
+      // Refill over the run (one token per 86 s) may add one or two.
+      assertTrue(admitted <= 1_000 + 2, "never more than the limit across both nodes: " + admitted);
+      assertTrue(admitted >= 1_000 - 2 * 10, "at most one slice per node unused: " + admitted);
+    } finally {
+      TestDatabase.retireProduct(name);
+    }
+  }
+
   @Test
   void bothNodesCountOneMonthlyQuota() throws Exception {
     String name = "quota-" + UUID.randomUUID().toString().substring(0, 8);
