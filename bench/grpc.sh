@@ -201,7 +201,11 @@ PROFILER_JAR=$HOME/.m2/repository/tools/profiler/async-profiler/4.0/async-profil
 LIB=$WORK/linux-x64/libasyncProfiler.so
 PAYARA=$(pgrep -P "$LAUNCHER" java | head -1)
 [[ -n $PAYARA ]] || die "Payara Micro's JVM (a child of the launcher, $LAUNCHER) not found"
-profiler() { jcmd "$PAYARA" JVMTI.agent_load "$LIB" "$1" >/dev/null || die "async-profiler: $1"; }
+# jcmd reads key=value pairs itself: the agent's options go quoted, as one value.
+profiler() {
+  jcmd "$PAYARA" JVMTI.agent_load "$LIB" "\"$1\"" >"$WORK/profiler.txt" 2>&1 &&
+    grep -q 'return code: 0' "$WORK/profiler.txt" || die "async-profiler $1: $(cat "$WORK/profiler.txt")"
+}
 # The frames a profile spends most samples in (self), from its collapsed stacks.
 top_frames() {
   awk '{ n = $NF; sub(/ [0-9]+$/, ""); k = split($0, f, ";"); self[f[k]] += n; total += n }
