@@ -209,7 +209,7 @@ profiler() {
 # The frames a profile spends most samples in (self), from its collapsed stacks.
 top_frames() {
   awk '{ n = $NF; sub(/ [0-9]+$/, ""); k = split($0, f, ";"); self[f[k]] += n; total += n }
-    END { for (x in self) printf "%6.2f%%  %s\n", 100 * self[x] / total, x }' "$1" | sort -rn | head -"${2:-15}"
+    END { for (x in self) printf "%6.2f%%  %s\n", 100 * self[x] / total, x }' "$1" | sort -rn | head -"${2:-15}" || true # head closing early is not a failure
 }
 for front in h g; do
   for event in cpu alloc; do
