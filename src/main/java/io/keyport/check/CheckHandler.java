@@ -7,10 +7,12 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpHeadersFactory;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -18,12 +20,14 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.util.AsciiString;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
@@ -44,6 +48,29 @@ final class CheckHandler extends SimpleChannelInboundHandler<HttpObject> {
 
   /** The idle timeout is checked this many times per timeout: closed after 1 to 1.25 of it. */
   private static final int IDLE_TICKS = 4;
+
+  /**
+   * The check's own answers carry only names and values it made (constants, configured header
+   * names, metadata values checked by {@link AuthCheck}), so they are not validated again per
+   * request.
+   */
+  private static final HttpHeadersFactory TRUSTED_HEADERS =
+      DefaultHttpHeadersFactory.headersFactory().withValidation(false);
+
+  private static final AsciiString DENY_HEADER = AsciiString.cached(Verdict.DENY_HEADER);
+  private static final Map<String, AsciiString> NAMES = new ConcurrentHashMap<>();
+
+  /** A denial's JSON body by error word: a handful of words, encoded once. */
+  private static final Map<String, byte[]> BODIES = new ConcurrentHashMap<>();
+
+  /** Content-Length values up to the longest denial body. */
+  private static final AsciiString[] LENGTHS = new AsciiString[64];
+
+  static {
+    for (int i = 0; i < LENGTHS.length; i++) {
+      LENGTHS[i] = AsciiString.cached(Integer.toString(i));
+    }
+  }
 
   private final AuthCheck check;
   private final Executor workers;
@@ -190,29 +217,53 @@ final class CheckHandler extends SimpleChannelInboundHandler<HttpObject> {
   }
 
   static FullHttpResponse response(Verdict verdict) {
-    ByteBuf body =
+    byte[] encodedBody =
         verdict.allowed()
-            ? Unpooled.EMPTY_BUFFER
-            : Unpooled.copiedBuffer(verdict.body(), StandardCharsets.US_ASCII);
+            ? null
+            : BODIES.computeIfAbsent(
+                verdict.error(), e -> verdict.body().getBytes(StandardCharsets.US_ASCII));
+    ByteBuf body =
+        encodedBody == null ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(encodedBody);
     FullHttpResponse response =
         new DefaultFullHttpResponse(
-            HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(verdict.status()), body);
+            HttpVersion.HTTP_1_1,
+            HttpResponseStatus.valueOf(verdict.status()),
+            body,
+            TRUSTED_HEADERS,
+            TRUSTED_HEADERS);
     HttpHeaders headers = response.headers();
     for (Map.Entry<String, String> header : verdict.headers().entrySet()) {
-      headers.set(header.getKey(), header.getValue());
+      headers.set(name(header.getKey()), header.getValue());
     }
     if (!verdict.allowed()) {
-      headers.set(Verdict.DENY_HEADER, verdict.error());
+      headers.set(DENY_HEADER, verdict.error());
       headers.set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
+      headers.set(HttpHeaderNames.CONTENT_LENGTH, length(encodedBody.length));
+    } else {
+      headers.set(HttpHeaderNames.CONTENT_LENGTH, HttpHeaderValues.ZERO);
     }
-    headers.setInt(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes());
     return response;
+  }
+
+  /**
+   * A header name as the encoder writes it fastest (an {@link AsciiString} is copied as bytes, a
+   * String one char at a time), made once per distinct name: the identity, metadata and RateLimit
+   * headers, a set bounded by the configuration.
+   */
+  private static AsciiString name(String name) {
+    AsciiString encoded = NAMES.get(name);
+    return encoded != null ? encoded : NAMES.computeIfAbsent(name, AsciiString::cached);
+  }
+
+  private static AsciiString length(int bytes) {
+    return bytes < LENGTHS.length ? LENGTHS[bytes] : AsciiString.of(Integer.toString(bytes));
   }
 
   private static FullHttpResponse plain(HttpResponseStatus status) {
     FullHttpResponse response =
-        new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.EMPTY_BUFFER);
-    response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, 0);
+        new DefaultFullHttpResponse(
+            HttpVersion.HTTP_1_1, status, Unpooled.EMPTY_BUFFER, TRUSTED_HEADERS, TRUSTED_HEADERS);
+    response.headers().set(HttpHeaderNames.CONTENT_LENGTH, HttpHeaderValues.ZERO);
     return response;
   }
 

@@ -121,7 +121,7 @@ public class GrpcCheckServer {
             .directExecutor()
             .maxInboundMessageSize(maxMessageBytes)
             .maxInboundMetadataSize(maxHeaderBytes)
-            .addService(GrpcCheckRequests.lenient(new GrpcCheckService(check, workers)))
+            .addService(GrpcCheckRequests.lenient(new GrpcCheckService(check.unproxied(), workers)))
             .addService(health.getHealthService());
     if (!idleTimeout.isZero()) {
       builder.maxConnectionIdle(idleTimeout.toNanos(), TimeUnit.NANOSECONDS);
