@@ -6,6 +6,10 @@
 // going over them at all times (spread evenly), warms up, then measures, and prints one line:
 //   BENCH rps=<calls/s> p50_ms=<..> p99_ms=<..> calls=<n> not_ok=<n> errors=<n>
 // A call counts only if its answer is OK (status.code 0): a denied or failed call is reported.
+//
+//   java -cp <classpath> bench/GrpcLoad.java frame <api-key> <file>
+// writes the same call's request as it goes on the wire (gRPC's 5-byte length prefix, then the
+// CheckRequest), for h2load's --data: bench/grpc.sh's (g2) run sends it with nghttp2's C client.
 
 import io.envoyproxy.envoy.service.auth.v3.AttributeContext;
 import io.envoyproxy.envoy.service.auth.v3.AuthorizationGrpc;
@@ -14,6 +18,9 @@ import io.envoyproxy.envoy.service.auth.v3.CheckResponse;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.StreamObserver;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -80,10 +87,35 @@ public class GrpcLoad {
     }
   }
 
+  /** The call every stream makes: GET /petstore/pets with the key, as Envoy describes it. */
+  static CheckRequest request(String apiKey) {
+    return CheckRequest.newBuilder()
+        .setAttributes(
+            AttributeContext.newBuilder()
+                .setRequest(
+                    AttributeContext.Request.newBuilder()
+                        .setHttp(
+                            AttributeContext.HttpRequest.newBuilder()
+                                .setMethod("GET")
+                                .setPath("/petstore/pets")
+                                .setHost("bench.example")
+                                .putHeaders(":authority", "bench.example")
+                                .putHeaders("api-key", apiKey))))
+        .build();
+  }
+
   public static void main(String[] args) throws Exception {
+    if (args.length == 3 && args[0].equals("frame")) {
+      byte[] message = request(args[1]).toByteArray();
+      ByteBuffer framed = ByteBuffer.allocate(5 + message.length);
+      framed.put((byte) 0).putInt(message.length).put(message); // not compressed, length, message
+      Files.write(Path.of(args[2]), framed.array());
+      return;
+    }
     if (args.length != 7) {
       System.err.println(
-          "usage: GrpcLoad <host> <port> <api-key> <connections> <in-flight> <warmup-s> <seconds>");
+          "usage: GrpcLoad <host> <port> <api-key> <connections> <in-flight> <warmup-s> <seconds>\n"
+              + "       GrpcLoad frame <api-key> <file>");
       System.exit(2);
     }
     String host = args[0];
@@ -92,20 +124,7 @@ public class GrpcLoad {
     int inFlight = Integer.parseInt(args[4]);
     int warmup = Integer.parseInt(args[5]);
     int seconds = Integer.parseInt(args[6]);
-    CheckRequest request =
-        CheckRequest.newBuilder()
-            .setAttributes(
-                AttributeContext.newBuilder()
-                    .setRequest(
-                        AttributeContext.Request.newBuilder()
-                            .setHttp(
-                                AttributeContext.HttpRequest.newBuilder()
-                                    .setMethod("GET")
-                                    .setPath("/petstore/pets")
-                                    .setHost("bench.example")
-                                    .putHeaders(":authority", "bench.example")
-                                    .putHeaders("api-key", args[2]))))
-            .build();
+    CheckRequest request = request(args[2]);
     List<ManagedChannel> channels = new ArrayList<>();
     for (int i = 0; i < connections; i++) {
       // One channel is one HTTP/2 connection; calls complete on the Netty thread (direct).

@@ -102,6 +102,20 @@ public class AuthCheck {
   }
 
   @PostConstruct
+  void start() {
+    init();
+    // The Netty fronts call this bean on every request; through the client proxies of the beans it
+    // calls, each call would look the bean up in the container again.
+    hasher = hasher.unproxied();
+    keys = keys.unproxied();
+    catalog = catalog.unproxied();
+    lastUsed = lastUsed.unproxied();
+    limits = limits.unproxied();
+    meter = meter.unproxied();
+    metrics = metrics.unproxied();
+    decisions = decisions.unproxied();
+  }
+
   void init() {
     metadataHeaders = MetadataHeaders.parse(headersFromMetadata.orElse(null));
     trustedProxies =
@@ -147,7 +161,9 @@ public class AuthCheck {
    * This bean itself rather than its CDI client proxy, for the Netty fronts: a profile of the
    * listener under wrk spent over a quarter of its samples in Weld's proxy lookup
    * (ACLSingletonProvider.getClassLoader on every call). The bean is application-scoped and has no
-   * interceptors, so the instance is the one the proxy would find, for the application's life.
+   * interceptors, so the instance is the one the proxy would find, for the application's life. The
+   * same holds for the beans it calls per request, which it holds unproxied too (see {@link
+   * #start}).
    */
   AuthCheck unproxied() {
     return this;

@@ -12,6 +12,7 @@ import io.netty.channel.epoll.EpollEventLoopGroup;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.ssl.SslContext;
 import jakarta.annotation.PreDestroy;
 import jakarta.annotation.Resource;
 import jakarta.enterprise.concurrent.ManagedExecutorService;
@@ -87,6 +88,29 @@ public class GrpcCheckServer {
   private EventLoopGroup io;
   private Server server;
 
+  /**
+   * A server outside the container, for tests of the transport (TLS, limits): on loopback, with the
+   * listener's defaults, answering only what {@code check} decides from memory (there are no
+   * workers for the rest).
+   */
+  static GrpcCheckServer standalone(AuthCheck check, int port, String tlsCert, String tlsKey) {
+    GrpcCheckServer server = new GrpcCheckServer();
+    server.check = check;
+    server.port = Optional.of(port);
+    server.bindAddress = "127.0.0.1";
+    server.tlsCert = Optional.ofNullable(tlsCert);
+    server.tlsKey = Optional.ofNullable(tlsKey);
+    server.idleTimeout = Duration.ofSeconds(60);
+    server.maxHeaderBytes = 16384;
+    server.maxMessageBytes = 65536;
+    return server;
+  }
+
+  /** The port it listens on, once started: the configured one, or the one chosen for port 0. */
+  int boundPort() {
+    return server.getPort();
+  }
+
   /** Starts serving if {@code keyport.check.grpc-port} is set. */
   public void start() throws IOException {
     if (port.isEmpty()) {
@@ -106,6 +130,8 @@ public class GrpcCheckServer {
           "keyport.check.grpc-max-message-size and keyport.check.max-header-size must be at"
               + " least 1024 bytes");
     }
+    // Read before any thread is started, so a bad file stops the start with nothing left running.
+    SslContext ssl = tlsCert.isPresent() ? tls(tlsCert.get(), tlsKey.get()) : null;
     boolean epoll = Epoll.isAvailable();
     int ioThreads = Runtime.getRuntime().availableProcessors();
     boss = epoll ? new EpollEventLoopGroup(1, threads) : new NioEventLoopGroup(1, threads);
@@ -126,8 +152,8 @@ public class GrpcCheckServer {
     if (!idleTimeout.isZero()) {
       builder.maxConnectionIdle(idleTimeout.toNanos(), TimeUnit.NANOSECONDS);
     }
-    if (tlsCert.isPresent()) {
-      builder.sslContext(tls(tlsCert.get(), tlsKey.get()));
+    if (ssl != null) {
+      builder.sslContext(ssl);
     }
     server = builder.build().start();
     health.setStatus("", ServingStatus.SERVING);
@@ -141,7 +167,7 @@ public class GrpcCheckServer {
             + (epoll ? " (epoll)" : " (nio)"));
   }
 
-  private static io.netty.handler.ssl.SslContext tls(String cert, String key) {
+  private static SslContext tls(String cert, String key) {
     File certFile = new File(cert);
     File keyFile = new File(key);
     if (!certFile.canRead() || !keyFile.canRead()) {

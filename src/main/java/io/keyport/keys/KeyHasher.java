@@ -63,4 +63,9 @@ public class KeyHasher {
       throw new IllegalStateException("HMAC-SHA256 is not available in this JVM", e);
     }
   }
+
+  /** This bean itself, not its client proxy, for the check's hot path: see AuthCheck.unproxied. */
+  public KeyHasher unproxied() {
+    return this;
+  }
 }

@@ -378,4 +378,9 @@ public class PlanLimits {
       throw new Unavailable(e);
     }
   }
+
+  /** This bean itself, not its client proxy, for the check's hot path: see AuthCheck.unproxied. */
+  public PlanLimits unproxied() {
+    return this;
+  }
 }
