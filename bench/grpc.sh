@@ -12,6 +12,8 @@
 #       keyport_check_decisions_total{front="grpc"} grew by "allowed" answers alone.
 # then h/n (issue 17: requests/s >= 0.80, p99 <= 1.5x) and g2/h, and g/h (issue 14: requests/s
 # >= 0.80, p99 <= 1.5x): g2/h measures the server, g/h the server and a Java client's cost.
+# Beside each run, the CPU the server spent per answer (from /proc, Keyport's own count of
+# decisions): what each front costs the server whoever the client is.
 #
 # Fairness: by default (BENCH_PIN=1) the servers (Keyport's JVMs, PostgreSQL, nginx) run on CPU 0
 # and the load generators (wrk and GrpcLoad alike) on CPU 1, with taskset, so a client that costs
@@ -152,6 +154,39 @@ wrk_load() { # seconds, url, wrk options...
   "${CLIENT[@]}" wrk -t2 -c32 -d"${seconds}s" "$@" "$url"
 }
 NGINX_URL=http://127.0.0.1:$NGINX_PORT/
+PAYARA=$(pgrep -P "$LAUNCHER" java | head -1)
+[[ -n $PAYARA ]] || die "Payara Micro's JVM (a child of the launcher, $LAUNCHER) not found"
+NGINX_MASTER=$(cat "$WORK/nginx/nginx.pid")
+# Keyport's count of decisions on front $1 with outcome "allowed", or with $2 = other, every other.
+decisions() {
+  curl -sS -m 10 "$PORTAL/metrics" | awk -v front="front=\"$1\"" -v want="${2:-allowed}" '
+    /^keyport_check_decisions_total\{/ && index($0, front) {
+      allowed = /outcome="allowed"/; if ((want == "allowed") == allowed) n += $NF }
+    END { printf "%.0f", n }'
+}
+# CPU seconds the servers used so far: Payara's JVM, and nginx's master and workers.
+cpu_of() { awk -v hz="$(getconf CLK_TCK)" '{ t += $14 + $15 } END { printf "%.2f", t / hz }' "$@"; }
+keyport_cpu() { cpu_of "/proc/$PAYARA/stat"; }
+nginx_cpu() { cpu_of "/proc/$NGINX_MASTER/stat" $(pgrep -P "$NGINX_MASTER" | sed 's|.*|/proc/&/stat|'); }
+# cpu_mark RUN, before and after a run: the server's CPU microseconds per answer in between, in
+# CPU_US[RUN]. Keyport's answers are its own count of decisions (warm-up calls included, as in its
+# CPU); nginx's are wrk's requests of that run.
+declare -A CPU_AT=() CALLS_AT=() CPU_US=()
+cpu_mark() {
+  local run=$1 cpu calls
+  case $run in
+    n) cpu=$(nginx_cpu) calls=0 ;;
+    h) cpu=$(keyport_cpu) calls=$(decisions listener) ;;
+    g | g2) cpu=$(keyport_cpu) calls=$(decisions grpc) ;;
+  esac
+  if [[ -z ${CPU_AT[$run]:-} ]]; then
+    CPU_AT[$run]=$cpu CALLS_AT[$run]=$calls
+    return
+  fi
+  [[ $run == n ]] && calls=$(sed -n 's/^BENCH requests=\([0-9]*\).*/\1/p' "$WORK/nginx.txt") CALLS_AT[n]=0
+  CPU_US[$run]=$(awk -v c="$cpu" -v c0="${CPU_AT[$run]}" -v n="$calls" -v n0="${CALLS_AT[$run]}" \
+    'BEGIN { printf "%.1f", (n > n0 ? (c - c0) * 1e6 / (n - n0) : 0) }')
+}
 log "warming the JVM: ${SERVER_WARMUP}s on each front"
 wrk_load "$SERVER_WARMUP" "$URL" -H "api-key: $KEY" >/dev/null
 grpc_load 1 "$SERVER_WARMUP" >/dev/null
@@ -159,27 +194,29 @@ grpc_load 1 "$SERVER_WARMUP" >/dev/null
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 log "(n) nginx: warm-up ${WARMUP}s, then ${DURATION}s"
 wrk_load "$WARMUP" "$NGINX_URL" >/dev/null
+cpu_mark n
 wrk_load "$DURATION" "$NGINX_URL" --latency --timeout 2s -s bench/report.lua >"$WORK/nginx.txt"
+cpu_mark n
 log "(h) HTTP listener: warm-up ${WARMUP}s, then ${DURATION}s"
 wrk_load "$WARMUP" "$URL" -H "api-key: $KEY" >/dev/null
+cpu_mark h
 wrk_load "$DURATION" "$URL" --latency --timeout 2s -s bench/report.lua -H "api-key: $KEY" >"$WORK/wrk.txt"
+cpu_mark h
 log "(g) gRPC: ${GRPC_CONNECTIONS} connections, ${IN_FLIGHT} calls in flight, warm-up ${WARMUP}s, then ${DURATION}s"
+cpu_mark g
 grpc_load "$WARMUP" "$DURATION" >"$WORK/grpc.txt"
+cpu_mark g
 GRPC_PATH=/envoy.service.auth.v3.Authorization/Check
 java -cp "$DEPS" bench/GrpcLoad.java frame "$KEY" "$WORK/check-request.bin"
-# Keyport's count of gRPC decisions with outcome $1 ("allowed") or, with "other", every other one.
-grpc_decisions() {
-  curl -sS -m 10 "$PORTAL/metrics" | awk -v want="$1" '/^keyport_check_decisions_total\{/ && /front="grpc"/ {
-      allowed = /outcome="allowed"/; if ((want == "allowed") == allowed) n += $NF }
-    END { printf "%.0f", n }'
-}
 log "(g2) gRPC from h2load: $GRPC_CONNECTIONS connections x $((IN_FLIGHT / GRPC_CONNECTIONS)) streams, warm-up ${WARMUP}s, then ${DURATION}s"
-OTHER_BEFORE=$(grpc_decisions other)
+OTHER_BEFORE=$(decisions grpc other)
+cpu_mark g2
 "${CLIENT[@]}" h2load -t1 -c"$GRPC_CONNECTIONS" -m$((IN_FLIGHT / GRPC_CONNECTIONS)) \
   --warm-up-time="${WARMUP}s" -D "${DURATION}s" -d "$WORK/check-request.bin" \
   -H 'content-type: application/grpc' -H 'te: trailers' --log-file="$WORK/h2load-requests.tsv" \
   "http://127.0.0.1:$GRPC_PORT$GRPC_PATH" >"$WORK/h2load.txt"
-OTHER_AFTER=$(grpc_decisions other)
+cpu_mark g2
+OTHER_AFTER=$(decisions grpc other)
 LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
 
 field() { sed -n "/^BENCH /s/.*[[:space:]]$1=\([^ ]*\).*/\1/p" "$2"; }
@@ -209,19 +246,23 @@ else
 fi
 printf '\nKeyport hot path, %s cores, %s; %s; load before %s, after %s\n' \
   "$(nproc)" "$(date -u +%Y-%m-%dT%H:%MZ)" "$PLACES" "$LOAD_BEFORE" "$LOAD_AFTER"
-printf '%-58s %12s %9s %9s\n' run requests/s "p50 ms" "p99 ms"
-printf '%-58s %12.0f %9.3f %9.3f\n' "(n) nginx return 200, wrk -t2 -c32" "$N_RPS" "$N_P50" "$N_P99"
-printf '%-58s %12.0f %9.3f %9.3f\n' "(h) HTTP listener, wrk -t2 -c32" "$H_RPS" "$H_P50" "$H_P99"
-printf '%-58s %12.0f %9.3f %9.3f   %s\n' "(g) gRPC, $GRPC_CONNECTIONS connections x $IN_FLIGHT in flight" \
-  "$G_RPS" "$G_P50" "$G_P99" "not OK $(field not_ok "$WORK/grpc.txt"), errors $(field errors "$WORK/grpc.txt")"
-printf '%-58s %12.0f %9.3f %9.3f   %s\n' "(g2) gRPC from h2load, $GRPC_CONNECTIONS connections x $((IN_FLIGHT / GRPC_CONNECTIONS)) streams" \
-  "$G2_RPS" "$G2_P50" "$G2_P99" "all OK (Keyport counted no denial)"
+printf '%-58s %12s %9s %9s %14s\n' run requests/s "p50 ms" "p99 ms" "server CPU us"
+printf '%-58s %12.0f %9.3f %9.3f %14s\n' "(n) nginx return 200, wrk -t2 -c32" "$N_RPS" "$N_P50" "$N_P99" "${CPU_US[n]}"
+printf '%-58s %12.0f %9.3f %9.3f %14s\n' "(h) HTTP listener, wrk -t2 -c32" "$H_RPS" "$H_P50" "$H_P99" "${CPU_US[h]}"
+printf '%-58s %12.0f %9.3f %9.3f %14s   %s\n' "(g) gRPC, GrpcLoad, $GRPC_CONNECTIONS connections x $IN_FLIGHT in flight" \
+  "$G_RPS" "$G_P50" "$G_P99" "${CPU_US[g]}" "not OK $(field not_ok "$WORK/grpc.txt"), errors $(field errors "$WORK/grpc.txt")"
+printf '%-58s %12.0f %9.3f %9.3f %14s   %s\n' "(g2) gRPC, h2load, $GRPC_CONNECTIONS connections x $((IN_FLIGHT / GRPC_CONNECTIONS)) streams" \
+  "$G2_RPS" "$G2_P50" "$G2_P99" "${CPU_US[g2]}" "all OK (Keyport counted no denial)"
+printf '(server CPU us: microseconds of CPU the server spent per answer, read from /proc)\n' 
 printf '\nh/n requests/s %s (goal >= 0.80 %s)   h/n p99 %s (goal <= 1.50 %s)\n' \
   "$HN_RPS" "$(verdict "$HN_RPS" 0.8 ge)" "$HN_P99" "$(verdict "$HN_P99" 1.5 le)"
 printf 'g2/h requests/s %s (goal >= 0.80 %s)   g2/h p99 %s (goal <= 1.50 %s)   (h2load: the server)\n' \
   "$G2H_RPS" "$(verdict "$G2H_RPS" 0.8 ge)" "$G2H_P99" "$(verdict "$G2H_P99" 1.5 le)"
 printf 'g/h requests/s %s (goal >= 0.80 %s)   g/h p99 %s (goal <= 1.50 %s)   (GrpcLoad: server and Java client)\n' \
   "$GH_RPS" "$(verdict "$GH_RPS" 0.8 ge)" "$GH_P99" "$(verdict "$GH_P99" 1.5 le)"
+
+printf 'server CPU per call: g2/h %s (the gRPC check costs the server this many times the listener)\n' \
+  "$(ratio "${CPU_US[g2]}" "${CPU_US[h]}")"
 
 # --- BENCH_PROFILE: where Keyport spends its CPU and allocates, under each load --------------------
 [[ -n $PROFILE ]] || exit 0
@@ -233,8 +274,6 @@ PROFILER_JAR=$HOME/.m2/repository/tools/profiler/async-profiler/4.0/async-profil
   die "could not fetch tools.profiler:async-profiler:4.0 from Maven Central"
 (cd "$WORK" && unzip -qo "$PROFILER_JAR" linux-x64/libasyncProfiler.so)
 LIB=$WORK/linux-x64/libasyncProfiler.so
-PAYARA=$(pgrep -P "$LAUNCHER" java | head -1)
-[[ -n $PAYARA ]] || die "Payara Micro's JVM (a child of the launcher, $LAUNCHER) not found"
 # jcmd reads key=value pairs itself: the agent's options go quoted, as one value.
 profiler() {
   jcmd "$PAYARA" JVMTI.agent_load "$LIB" "\"$1\"" >"$WORK/profiler.txt" 2>&1 &&

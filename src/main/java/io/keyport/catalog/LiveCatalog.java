@@ -2,6 +2,7 @@ package io.keyport.catalog;
 
 import io.keyport.platform.DataChanged;
 import io.keyport.platform.Database;
+import io.keyport.platform.Unproxied;
 import jakarta.annotation.Resource;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -181,8 +182,8 @@ public class LiveCatalog {
         .collect(Collectors.toUnmodifiableSet());
   }
 
-  /** This bean itself, not its client proxy, for the check's hot path: see AuthCheck.unproxied. */
-  public LiveCatalog unproxied() {
-    return this;
+  /** This bean itself, past its client proxy, for the check's hot path (see {@link Unproxied}). */
+  public Unproxied<LiveCatalog> unproxied() {
+    return new Unproxied<>(this);
   }
 }

@@ -12,6 +12,7 @@ import io.keyport.limits.Admission;
 import io.keyport.limits.PlanLimits;
 import io.keyport.limits.UsageMeter;
 import io.keyport.platform.Metrics;
+import io.keyport.platform.Unproxied;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -106,14 +107,14 @@ public class AuthCheck {
     init();
     // The Netty fronts call this bean on every request; through the client proxies of the beans it
     // calls, each call would look the bean up in the container again.
-    hasher = hasher.unproxied();
-    keys = keys.unproxied();
-    catalog = catalog.unproxied();
-    lastUsed = lastUsed.unproxied();
-    limits = limits.unproxied();
-    meter = meter.unproxied();
-    metrics = metrics.unproxied();
-    decisions = decisions.unproxied();
+    hasher = hasher.unproxied().bean();
+    keys = keys.unproxied().bean();
+    catalog = catalog.unproxied().bean();
+    lastUsed = lastUsed.unproxied().bean();
+    limits = limits.unproxied().bean();
+    meter = meter.unproxied().bean();
+    metrics = metrics.unproxied().bean();
+    decisions = decisions.unproxied().bean();
   }
 
   void init() {
@@ -160,13 +161,11 @@ public class AuthCheck {
   /**
    * This bean itself rather than its CDI client proxy, for the Netty fronts: a profile of the
    * listener under wrk spent over a quarter of its samples in Weld's proxy lookup
-   * (ACLSingletonProvider.getClassLoader on every call). The bean is application-scoped and has no
-   * interceptors, so the instance is the one the proxy would find, for the application's life. The
-   * same holds for the beans it calls per request, which it holds unproxied too (see {@link
-   * #start}).
+   * (ACLSingletonProvider.getClassLoader on every call). It holds the beans it calls per request
+   * past their proxies too (see {@link #start}).
    */
-  AuthCheck unproxied() {
-    return this;
+  Unproxied<AuthCheck> unproxied() {
+    return new Unproxied<>(this);
   }
 
   /** The header the gateway sends the key in, as configured. */

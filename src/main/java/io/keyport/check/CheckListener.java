@@ -76,7 +76,7 @@ public class CheckListener {
     }
     CheckPipeline.Limits limits =
         new CheckPipeline.Limits(idleTimeout, maxConnections, maxHeaderBytes);
-    CheckPipeline pipeline = new CheckPipeline(check.unproxied(), workers, limits);
+    CheckPipeline pipeline = new CheckPipeline(check.unproxied().bean(), workers, limits);
     Gauge.builder("keyport.check.listener.connections", pipeline, CheckPipeline::openConnections)
         .description("Connections open on the check listener")
         .register(metrics.registry());

@@ -3,6 +3,7 @@ package io.keyport.check;
 import io.keyport.keys.LiveKey;
 import io.keyport.limits.Admission;
 import io.keyport.platform.Metrics;
+import io.keyport.platform.Unproxied;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -191,8 +192,8 @@ public class CheckMetrics {
     };
   }
 
-  /** This bean itself, not its client proxy, for the check's hot path: see AuthCheck.unproxied. */
-  CheckMetrics unproxied() {
-    return this;
+  /** This bean itself, past its client proxy, for the check's hot path (see {@link Unproxied}). */
+  Unproxied<CheckMetrics> unproxied() {
+    return new Unproxied<>(this);
   }
 }

@@ -1,6 +1,7 @@
 package io.keyport.check;
 
 import io.keyport.keys.LiveKey;
+import io.keyport.platform.Unproxied;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -87,8 +88,8 @@ public class DecisionLog {
     return record;
   }
 
-  /** This bean itself, not its client proxy, for the check's hot path: see AuthCheck.unproxied. */
-  DecisionLog unproxied() {
-    return this;
+  /** This bean itself, past its client proxy, for the check's hot path (see {@link Unproxied}). */
+  Unproxied<DecisionLog> unproxied() {
+    return new Unproxied<>(this);
   }
 }

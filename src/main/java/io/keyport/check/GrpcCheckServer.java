@@ -147,7 +147,8 @@ public class GrpcCheckServer {
             .directExecutor()
             .maxInboundMessageSize(maxMessageBytes)
             .maxInboundMetadataSize(maxHeaderBytes)
-            .addService(GrpcCheckRequests.lenient(new GrpcCheckService(check.unproxied(), workers)))
+            .addService(
+                GrpcCheckRequests.lenient(new GrpcCheckService(check.unproxied().bean(), workers)))
             .addService(health.getHealthService());
     if (!idleTimeout.isZero()) {
       builder.maxConnectionIdle(idleTimeout.toNanos(), TimeUnit.NANOSECONDS);

@@ -10,6 +10,7 @@ import io.keyport.platform.ChangeFeed;
 import io.keyport.platform.DataChanged;
 import io.keyport.platform.Heartbeat;
 import io.keyport.platform.Metrics;
+import io.keyport.platform.Unproxied;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -149,7 +150,7 @@ public class KeyCache {
               + unindexedLookups);
     }
     build(feed.heartbeat(), System::nanoTime);
-    hashes = hashes.unproxied(); // asked for every hash not cached, on the check's hot path
+    hashes = hashes.unproxied().bean(); // asked for every hash not cached, on the check's hot path
   }
 
   private void build(Heartbeat heartbeat, LongSupplier clock) {
@@ -385,8 +386,8 @@ public class KeyCache {
     }
   }
 
-  /** This bean itself, not its client proxy, for the check's hot path: see AuthCheck.unproxied. */
-  KeyCache unproxied() {
-    return this;
+  /** This bean itself, past its client proxy, for the check's hot path (see {@link Unproxied}). */
+  Unproxied<KeyCache> unproxied() {
+    return new Unproxied<>(this);
   }
 }

@@ -6,6 +6,7 @@ import io.keyport.platform.ChangeFeed;
 import io.keyport.platform.DataChanged;
 import io.keyport.platform.Heartbeat;
 import io.keyport.platform.Metrics;
+import io.keyport.platform.Unproxied;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -247,8 +248,8 @@ public class LiveHashes {
     return current == null ? 0 : current.bytes();
   }
 
-  /** This bean itself, not its client proxy, for the check's hot path: see AuthCheck.unproxied. */
-  LiveHashes unproxied() {
-    return this;
+  /** This bean itself, past its client proxy, for the check's hot path (see {@link Unproxied}). */
+  Unproxied<LiveHashes> unproxied() {
+    return new Unproxied<>(this);
   }
 }

@@ -1,5 +1,6 @@
 package io.keyport.keys;
 
+import io.keyport.platform.Unproxied;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
@@ -64,8 +65,8 @@ public class KeyHasher {
     }
   }
 
-  /** This bean itself, not its client proxy, for the check's hot path: see AuthCheck.unproxied. */
-  public KeyHasher unproxied() {
-    return this;
+  /** This bean itself, past its client proxy, for the check's hot path (see {@link Unproxied}). */
+  public Unproxied<KeyHasher> unproxied() {
+    return new Unproxied<>(this);
   }
 }

@@ -3,6 +3,7 @@ package io.keyport.keys;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.keyport.platform.Database;
+import io.keyport.platform.Unproxied;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
 import jakarta.annotation.Resource;
@@ -109,8 +110,8 @@ public class LastUsed {
     }
   }
 
-  /** This bean itself, not its client proxy, for the check's hot path: see AuthCheck.unproxied. */
-  public LastUsed unproxied() {
-    return this;
+  /** This bean itself, past its client proxy, for the check's hot path (see {@link Unproxied}). */
+  public Unproxied<LastUsed> unproxied() {
+    return new Unproxied<>(this);
   }
 }

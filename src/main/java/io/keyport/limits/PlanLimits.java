@@ -5,6 +5,7 @@ import io.keyport.catalog.PlanView;
 import io.keyport.keys.LiveKey;
 import io.keyport.platform.Database;
 import io.keyport.platform.Redis;
+import io.keyport.platform.Unproxied;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
 import jakarta.annotation.Resource;
@@ -379,8 +380,8 @@ public class PlanLimits {
     }
   }
 
-  /** This bean itself, not its client proxy, for the check's hot path: see AuthCheck.unproxied. */
-  public PlanLimits unproxied() {
-    return this;
+  /** This bean itself, past its client proxy, for the check's hot path (see {@link Unproxied}). */
+  public Unproxied<PlanLimits> unproxied() {
+    return new Unproxied<>(this);
   }
 }

@@ -1,5 +1,6 @@
 package io.keyport.limits;
 
+import io.keyport.platform.Unproxied;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -103,8 +104,8 @@ public class RecentTraffic {
     };
   }
 
-  /** This bean itself, not its client proxy, for the check's hot path: see AuthCheck.unproxied. */
-  public RecentTraffic unproxied() {
-    return this;
+  /** This bean itself, past its client proxy, for the check's hot path (see {@link Unproxied}). */
+  public Unproxied<RecentTraffic> unproxied() {
+    return new Unproxied<>(this);
   }
 }

@@ -1,6 +1,7 @@
 package io.keyport.limits;
 
 import io.keyport.platform.Database;
+import io.keyport.platform.Unproxied;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
 import jakarta.annotation.Resource;
@@ -54,7 +55,7 @@ public class UsageMeter {
 
   @PostConstruct
   void start() {
-    recent = recent.unproxied(); // counted into on every check, on the check's hot path
+    recent = recent.unproxied().bean(); // counted into on every check, on the check's hot path
     flusher =
         scheduler.scheduleWithFixedDelay(
             this::flush, FLUSH_SECONDS, FLUSH_SECONDS, TimeUnit.SECONDS);
@@ -129,8 +130,8 @@ public class UsageMeter {
     }
   }
 
-  /** This bean itself, not its client proxy, for the check's hot path: see AuthCheck.unproxied. */
-  public UsageMeter unproxied() {
-    return this;
+  /** This bean itself, past its client proxy, for the check's hot path (see {@link Unproxied}). */
+  public Unproxied<UsageMeter> unproxied() {
+    return new Unproxied<>(this);
   }
 }
