@@ -80,7 +80,8 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 // Mostly waiting for deliveries: beside the other classes, out of the way of those that cut the
 // database link or flood the sign-in throttles.
 @Execution(ExecutionMode.CONCURRENT)
-@ResourceLock(Locks.DATABASE_LINK)
+@ResourceLock(value = Locks.DATABASE_LINK, mode = ResourceAccessMode.READ)
+@ResourceLock(Locks.RESTARTS)
 @ResourceLock(value = Locks.SIGN_IN, mode = ResourceAccessMode.READ)
 class NotificationsIT {
 

@@ -16,6 +16,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.keyport.testsupport.Http;
 import io.keyport.testsupport.KeyportServers;
 import io.keyport.testsupport.Shared;
+import io.keyport.testsupport.Users;
 import java.net.URI;
 import java.net.URL;
 import java.net.http.HttpRequest;
@@ -51,8 +52,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(KeyportServers.class)
 class PortalApiIT {
 
-  private static final String DEV = "dev@example.com";
-  private static final String DEV_PASSWORD = "dev";
   private static final String ADMIN = "admin@example.com";
   private static final String ADMIN_PASSWORD = "admin";
 
@@ -75,9 +74,24 @@ class PortalApiIT {
 
   private Http http;
 
+  // Developers of this class's own, made once: the demo developer's keys and audit events are also
+  // written by classes in the other lane, and several tests here count what a request left behind.
+  private static String dev;
+  private static String devPassword;
+  private static String other;
+  private static String otherPassword;
+
   @BeforeEach
   void client() {
     http = new Http(base);
+    if (dev == null) {
+      Users.Person person = Users.create(http, "portal-api", "developer");
+      Users.Person another = Users.create(http, "portal-api-other", "developer");
+      other = another.username();
+      otherPassword = another.password();
+      devPassword = person.password();
+      dev = person.username();
+    }
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -90,8 +104,8 @@ class PortalApiIT {
         http.api(
             "POST",
             KEYS,
-            DEV,
-            DEV_PASSWORD,
+            dev,
+            devPassword,
             "{\"apiKeyName\":\"" + name + "\",\"apiProduct\":\"petstore\",\"usagePlan\":\"gold\"}");
     assertEquals(201, made.statusCode(), made.body());
     JsonNode created = parse(made.body());
@@ -103,8 +117,8 @@ class PortalApiIT {
             http.api(
                 "PATCH",
                 KEYS + "/" + id,
-                DEV,
-                DEV_PASSWORD,
+                dev,
+                devPassword,
                 "{\"name\":\""
                     + name
                     + "-renamed\",\"expiresAt\":\""
@@ -114,21 +128,17 @@ class PortalApiIT {
     assertEquals(Instant.parse(expiry), Instant.parse(changed.path("expiresAt").asText()));
     assertEquals("10.1.0.0/16", changed.path("allowedCidrs").get(0).asText());
     JsonNode kept =
-        ok(http.api("PATCH", KEYS + "/" + id, DEV, DEV_PASSWORD, "{\"allowedCidrs\":[]}"));
+        ok(http.api("PATCH", KEYS + "/" + id, dev, devPassword, "{\"allowedCidrs\":[]}"));
     assertEquals(name + "-renamed", kept.path("name").asText(), "an absent field stays");
     assertEquals(0, kept.path("allowedCidrs").size());
 
     HttpResponse<String> wrong =
-        http.api("PATCH", KEYS + "/" + id, DEV, DEV_PASSWORD, "{\"allowedCidrs\":[\"office\"]}");
+        http.api("PATCH", KEYS + "/" + id, dev, devPassword, "{\"allowedCidrs\":[\"office\"]}");
     assertError(wrong, 400, "invalid_request");
     assertTrue(wrong.body().contains("'office' is not an IP address"), wrong.body());
     assertError(
         http.api(
-            "PATCH",
-            KEYS + "/" + id,
-            DEV,
-            DEV_PASSWORD,
-            "{\"expiresAt\":\"2001-01-01T00:00:00Z\"}"),
+            "PATCH", KEYS + "/" + id, dev, devPassword, "{\"expiresAt\":\"2001-01-01T00:00:00Z\"}"),
         400,
         "invalid_request");
     assertError(
@@ -137,14 +147,14 @@ class PortalApiIT {
         "not_found");
     assertEquals(
         name + "-renamed",
-        ok(http.api("GET", KEYS + "/" + id, DEV, DEV_PASSWORD, null)).path("name").asText(),
+        ok(http.api("GET", KEYS + "/" + id, dev, devPassword, null)).path("name").asText(),
         "a refused change changed nothing");
   }
 
   @Test
   void meNamesTheCallerWithDisplayNameAndRoles() {
-    JsonNode dev = ok(http.api("GET", "api/v1/me", DEV, DEV_PASSWORD, null));
-    assertEquals(DEV, dev.path("username").asText());
+    JsonNode dev = ok(http.api("GET", "api/v1/me", dev, devPassword, null));
+    assertEquals(dev, dev.path("username").asText());
     assertEquals("Demo Developer", dev.path("displayName").asText());
     assertEquals(Set.of("developer"), texts(dev.path("roles")));
 
@@ -155,7 +165,7 @@ class PortalApiIT {
 
   @Test
   void apiProductsListTheDemoProductsWithTheirPlansAndRateLimits() {
-    JsonNode products = ok(http.api("GET", "api/v1/api-products", DEV, DEV_PASSWORD, null));
+    JsonNode products = ok(http.api("GET", "api/v1/api-products", dev, devPassword, null));
     assertTrue(products.isArray(), products::toString);
     Map<String, JsonNode> byId = new HashMap<>();
     products.forEach(p -> byId.put(p.path("id").asText(), p));
@@ -182,13 +192,13 @@ class PortalApiIT {
   @Test
   void productSchemaIsItsOpenApiDocument() {
     JsonNode schema =
-        ok(http.api("GET", "api/v1/api-products/petstore/schema", DEV, DEV_PASSWORD, null));
+        ok(http.api("GET", "api/v1/api-products/petstore/schema", dev, devPassword, null));
     assertTrue(schema.path("openapi").asText().startsWith("3."), schema::toString);
     assertEquals("Pet Store", schema.path("info").path("title").asText());
     assertTrue(schema.path("paths").isObject() && schema.path("paths").size() > 0);
 
     assertError(
-        http.api("GET", "api/v1/api-products/no-such-product/schema", DEV, DEV_PASSWORD, null),
+        http.api("GET", "api/v1/api-products/no-such-product/schema", dev, devPassword, null),
         404,
         "not_found");
   }
@@ -199,7 +209,7 @@ class PortalApiIT {
     TestDatabase.createProductWithPlan(slug, "monthly_quota", "100");
     try {
       HttpResponse<String> answer =
-          http.api("GET", "api/v1/api-products/" + slug + "/schema", DEV, DEV_PASSWORD, null);
+          http.api("GET", "api/v1/api-products/" + slug + "/schema", dev, devPassword, null);
       assertError(answer, 404, "not_found");
       assertTrue(
           parse(answer.body()).path("message").asText().contains("has no OpenAPI document"),
@@ -211,7 +221,7 @@ class PortalApiIT {
 
   @Test
   void usagePlansListEveryPlanWithItsLimits() {
-    JsonNode plans = ok(http.api("GET", "api/v1/usage-plans", DEV, DEV_PASSWORD, null));
+    JsonNode plans = ok(http.api("GET", "api/v1/usage-plans", dev, devPassword, null));
     Map<String, JsonNode> byName = plansByName(plans);
     assertTrue(
         byName.keySet().containsAll(Set.of("bronze", "silver", "gold", "unlimited")),
@@ -237,7 +247,7 @@ class PortalApiIT {
     request.put("expiresAt", requestedExpiry.toString());
 
     Instant before = Instant.now();
-    HttpResponse<String> response = http.api("POST", KEYS, DEV, DEV_PASSWORD, request.toString());
+    HttpResponse<String> response = http.api("POST", KEYS, dev, devPassword, request.toString());
     assertEquals(201, response.statusCode(), response.body());
     JsonNode created = JSON.readTree(response.body());
     String id = created.path("id").asText();
@@ -268,7 +278,7 @@ class PortalApiIT {
         });
 
     HttpResponse<String> readBack =
-        http.send(http.request(location).header("Authorization", Http.basic(DEV, DEV_PASSWORD)));
+        http.send(http.request(location).header("Authorization", Http.basic(dev, devPassword)));
     JsonNode one = ok(readBack);
     assertFalse(readBack.body().contains(value), "GET one shows the key value");
     assertFalse(one.has("apiKey"), one::toString);
@@ -284,7 +294,7 @@ class PortalApiIT {
         Instant.parse(created.path("createdAt").asText()),
         Instant.parse(one.path("createdAt").asText()));
 
-    HttpResponse<String> listed = http.api("GET", KEYS, DEV, DEV_PASSWORD, null);
+    HttpResponse<String> listed = http.api("GET", KEYS, dev, devPassword, null);
     JsonNode list = ok(listed);
     assertFalse(listed.body().contains(value), "the key list shows a key value");
     JsonNode entry = byId(list, id);
@@ -312,19 +322,19 @@ class PortalApiIT {
         Instant.parse(created.path("createdAt").asText()),
         Instant.parse(entry.path("createdAt").asText()));
 
-    HttpResponse<String> deleted = http.api("DELETE", KEYS + "/" + id, DEV, DEV_PASSWORD, null);
+    HttpResponse<String> deleted = http.api("DELETE", KEYS + "/" + id, dev, devPassword, null);
     assertEquals(204, deleted.statusCode(), deleted.body());
     assertEquals("", deleted.body());
-    assertError(http.api("GET", KEYS + "/" + id, DEV, DEV_PASSWORD, null), 404, "not_found");
-    assertEquals(null, byId(ok(http.api("GET", KEYS, DEV, DEV_PASSWORD, null)), id));
-    assertError(http.api("DELETE", KEYS + "/" + id, DEV, DEV_PASSWORD, null), 404, "not_found");
+    assertError(http.api("GET", KEYS + "/" + id, dev, devPassword, null), 404, "not_found");
+    assertEquals(null, byId(ok(http.api("GET", KEYS, dev, devPassword, null)), id));
+    assertError(http.api("DELETE", KEYS + "/" + id, dev, devPassword, null), 404, "not_found");
   }
 
   @Test
   void aNameOfExactly64CharactersIsAccepted() {
     String name = unique("n");
     name = name + "x".repeat(64 - name.length());
-    JsonNode created = create(DEV, DEV_PASSWORD, keyRequest(name, "tracks", "silver"));
+    JsonNode created = create(dev, devPassword, keyRequest(name, "tracks", "silver"));
     assertEquals(name, created.path("name").asText());
   }
 
@@ -339,7 +349,7 @@ class PortalApiIT {
     HttpResponse<String> anonymousKeys = http.send(http.request(KEYS).GET());
     assertError(anonymousKeys, 401, "unauthorized");
 
-    HttpResponse<String> wrongPassword = http.api("GET", "api/v1/me", DEV, "not-dev", null);
+    HttpResponse<String> wrongPassword = http.api("GET", "api/v1/me", dev, "not-dev", null);
     assertError(wrongPassword, 401, "unauthorized");
     HttpResponse<String> unknownUser =
         http.api("GET", "api/v1/me", "nobody-" + UUID.randomUUID() + "@example.com", "dev", null);
@@ -356,16 +366,16 @@ class PortalApiIT {
         http.send(http.request("api/v1/me").header("Authorization", "Basic %%%not-base64").GET());
     assertError(malformedBasic, 401, "unauthorized");
 
-    Counts before = counts(DEV);
+    Counts before = counts(dev);
     HttpResponse<String> refusedCreate =
         http.api(
             "POST",
             KEYS,
-            DEV,
+            dev,
             "not-dev",
             keyRequest(unique("unauthorised"), "petstore", "gold").toString());
     assertError(refusedCreate, 401, "unauthorized");
-    assertEquals(before, counts(DEV), "a refused request changed data");
+    assertEquals(before, counts(dev), "a refused request changed data");
   }
 
   @Test
@@ -431,17 +441,17 @@ class PortalApiIT {
   @Test
   void aNameIsUniquePerUserAndProductUntilTheKeyIsDeleted() throws Exception {
     String name = unique("dup");
-    JsonNode first = create(DEV, DEV_PASSWORD, keyRequest(name, "petstore", "gold"));
+    JsonNode first = create(dev, devPassword, keyRequest(name, "petstore", "gold"));
 
     assertRefused(keyRequest(name, "petstore", "silver").toString(), 409, "name_taken");
 
-    JsonNode otherProduct = create(DEV, DEV_PASSWORD, keyRequest(name, "tracks", "gold"));
+    JsonNode otherProduct = create(dev, devPassword, keyRequest(name, "tracks", "gold"));
     assertEquals(name, otherProduct.path("name").asText());
     // another user may use the same name for the same product
     create(ADMIN, ADMIN_PASSWORD, keyRequest(name, "petstore", "gold"));
 
-    delete(DEV, DEV_PASSWORD, first.path("id").asText());
-    JsonNode reused = create(DEV, DEV_PASSWORD, keyRequest(name, "petstore", "gold"));
+    delete(dev, devPassword, first.path("id").asText());
+    JsonNode reused = create(dev, devPassword, keyRequest(name, "petstore", "gold"));
     assertNotEquals(first.path("id").asText(), reused.path("id").asText());
   }
 
@@ -449,7 +459,7 @@ class PortalApiIT {
   void concurrentRequestsForOneNameCreateOneKey() throws Exception {
     String name = unique("race");
     String body = keyRequest(name, "petstore", "gold").toString();
-    Counts before = counts(DEV);
+    Counts before = counts(dev);
     int requests = 6;
     ExecutorService pool = Executors.newFixedThreadPool(requests);
     try {
@@ -460,7 +470,7 @@ class PortalApiIT {
             pool.submit(
                 () -> {
                   start.await();
-                  return http.api("POST", KEYS, DEV, DEV_PASSWORD, body);
+                  return http.api("POST", KEYS, dev, devPassword, body);
                 }));
       }
       start.countDown();
@@ -477,52 +487,54 @@ class PortalApiIT {
     } finally {
       pool.shutdownNow();
     }
-    Counts after = counts(DEV);
+    Counts after = counts(dev);
     assertEquals(before.keys() + 1, after.keys());
     assertEquals(before.auditEvents() + 1, after.auditEvents());
   }
 
   @Test
   void unknownAndMalformedIdsAreNotFound() {
-    Counts before = counts(DEV);
+    Counts before = counts(dev);
     for (String id : List.of(UUID.randomUUID().toString(), "not-a-uuid", "12345")) {
-      assertError(http.api("GET", KEYS + "/" + id, DEV, DEV_PASSWORD, null), 404, "not_found");
-      assertError(http.api("DELETE", KEYS + "/" + id, DEV, DEV_PASSWORD, null), 404, "not_found");
+      assertError(http.api("GET", KEYS + "/" + id, dev, devPassword, null), 404, "not_found");
+      assertError(http.api("DELETE", KEYS + "/" + id, dev, devPassword, null), 404, "not_found");
     }
-    assertEquals(before, counts(DEV), "a refused request changed data");
+    assertEquals(before, counts(dev), "a refused request changed data");
   }
 
   @Test
   void aUserCannotSeeReadOrDeleteAnotherUsersKey() {
-    JsonNode adminKey =
-        create(ADMIN, ADMIN_PASSWORD, keyRequest(unique("admins"), "petstore", "unlimited"));
-    String adminId = adminKey.path("id").asText();
-    JsonNode devKey = create(DEV, DEV_PASSWORD, keyRequest(unique("devs"), "petstore", "gold"));
+    JsonNode otherKey =
+        create(other, otherPassword, keyRequest(unique("others"), "petstore", "unlimited"));
+    String otherId = otherKey.path("id").asText();
+    JsonNode devKey = create(dev, devPassword, keyRequest(unique("devs"), "petstore", "gold"));
     String devId = devKey.path("id").asText();
 
-    Counts adminBefore = counts(ADMIN);
-    assertError(http.api("GET", KEYS + "/" + adminId, DEV, DEV_PASSWORD, null), 404, "not_found");
+    Counts otherBefore = counts(other);
+    assertError(http.api("GET", KEYS + "/" + otherId, dev, devPassword, null), 404, "not_found");
     HttpResponse<String> refusedDelete =
-        http.api("DELETE", KEYS + "/" + adminId, DEV, DEV_PASSWORD, null);
+        http.api("DELETE", KEYS + "/" + otherId, dev, devPassword, null);
     assertError(refusedDelete, 404, "not_found");
     // the answer for someone else's key is the answer for a key that does not exist
     HttpResponse<String> missing =
-        http.api("DELETE", KEYS + "/" + UUID.randomUUID(), DEV, DEV_PASSWORD, null);
+        http.api("DELETE", KEYS + "/" + UUID.randomUUID(), dev, devPassword, null);
     assertEquals(errorOf(missing), errorOf(refusedDelete), "another user's key is distinguishable");
-    assertEquals(adminBefore, counts(ADMIN), "dev's refused delete changed admin's data");
+    assertEquals(otherBefore, counts(other), "dev's refused delete changed the other user's data");
 
-    JsonNode devList = ok(http.api("GET", KEYS, DEV, DEV_PASSWORD, null));
-    assertEquals(null, byId(devList, adminId));
+    JsonNode devList = ok(http.api("GET", KEYS, dev, devPassword, null));
+    assertEquals(null, byId(devList, otherId));
     assertNotNull(byId(devList, devId));
-    assertTrue(ownKeyIds(DEV).containsAll(ids(devList)), "dev's list shows others' keys");
+    assertTrue(ownKeyIds(dev).containsAll(ids(devList)), "dev's list shows others' keys");
 
-    JsonNode adminList = ok(http.api("GET", KEYS, ADMIN, ADMIN_PASSWORD, null));
-    assertNotNull(byId(adminList, adminId));
-    assertEquals(null, byId(adminList, devId));
-    assertTrue(ownKeyIds(ADMIN).containsAll(ids(adminList)), "admin's list shows others' keys");
+    JsonNode otherList = ok(http.api("GET", KEYS, other, otherPassword, null));
+    assertNotNull(byId(otherList, otherId));
+    assertEquals(null, byId(otherList, devId));
+    assertTrue(
+        ownKeyIds(other).containsAll(ids(otherList)),
+        "the other user's list shows keys not theirs");
 
-    ok(http.api("GET", KEYS + "/" + adminId, ADMIN, ADMIN_PASSWORD, null));
-    assertEquals(200, http.check(PETSTORE_PATH, adminKey.path("apiKey").asText()).statusCode());
+    ok(http.api("GET", KEYS + "/" + otherId, other, otherPassword, null));
+    assertEquals(200, http.check(PETSTORE_PATH, otherKey.path("apiKey").asText()).statusCode());
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -530,11 +542,11 @@ class PortalApiIT {
 
   @Test
   void creationAndDeletionAreAuditedWithoutTheKeyValue() throws Exception {
-    JsonNode created = create(DEV, DEV_PASSWORD, keyRequest(unique("audited"), "tracks", "gold"));
+    JsonNode created = create(dev, devPassword, keyRequest(unique("audited"), "tracks", "gold"));
     String id = created.path("id").asText();
     String value = created.path("apiKey").asText();
     assertEquals(200, http.check("/trackapi/tracks", value).statusCode());
-    delete(DEV, DEV_PASSWORD, id);
+    delete(dev, devPassword, id);
 
     List<Map<String, String>> events =
         rows(
@@ -547,7 +559,7 @@ class PortalApiIT {
     assertEquals("api_key.created", createdEvent.get("action"));
     assertEquals("api_key.deleted", deletedEvent.get("action"));
     for (Map<String, String> event : events) {
-      assertEquals(DEV, event.get("actor"), event::toString);
+      assertEquals(dev, event.get("actor"), event::toString);
       assertEquals("api_key", event.get("target_type"), event::toString);
       assertEquals(id, event.get("target_id"), event::toString);
       String address = event.get("client_address");
@@ -571,7 +583,7 @@ class PortalApiIT {
   void theStoredHashIsTheBase64HmacSha256OfTheKey() throws Exception {
     ObjectNode request = keyRequest(unique("hashed"), "petstore", "silver");
     request.putObject("metadata").put("env", "storage");
-    JsonNode created = create(DEV, DEV_PASSWORD, request);
+    JsonNode created = create(dev, devPassword, request);
     String value = created.path("apiKey").asText();
 
     List<Map<String, String>> stored =
@@ -590,7 +602,7 @@ class PortalApiIT {
   @Test
   void theCheckAllowsAValidKeyFromTheHeaderOrAsBearerToken() {
     JsonNode created =
-        create(DEV, DEV_PASSWORD, keyRequest(unique("check"), "petstore", "unlimited"));
+        create(dev, devPassword, keyRequest(unique("check"), "petstore", "unlimited"));
     String value = created.path("apiKey").asText();
 
     HttpResponse<String> byHeader = http.check(PETSTORE_PATH, value);
@@ -625,7 +637,7 @@ class PortalApiIT {
   @Test
   void theCheckRefusesUnknownAndBadChecksumKeys() throws Exception {
     JsonNode created =
-        create(DEV, DEV_PASSWORD, keyRequest(unique("checksum"), "petstore", "unlimited"));
+        create(dev, devPassword, keyRequest(unique("checksum"), "petstore", "unlimited"));
     String real = created.path("apiKey").asText();
     // The test's own checksum agrees with Keyport's, so the unknown key below is well formed.
     assertEquals(real, withChecksum(real.substring(0, real.length() - 6)));
@@ -648,12 +660,12 @@ class PortalApiIT {
   @Test
   void theCheckRefusesADeletedKeyAtOnce() throws Exception {
     JsonNode created =
-        create(DEV, DEV_PASSWORD, keyRequest(unique("revoked"), "petstore", "unlimited"));
+        create(dev, devPassword, keyRequest(unique("revoked"), "petstore", "unlimited"));
     String value = created.path("apiKey").asText();
     assertAllowed(http.check(PETSTORE_PATH, value), created); // now cached by the check
     assertAllowed(http.check(PETSTORE_PATH, value), created);
 
-    delete(DEV, DEV_PASSWORD, created.path("id").asText());
+    delete(dev, devPassword, created.path("id").asText());
     // SPEC §3: a revocation is reflected within one second (on this one node: at once).
     Instant deadline = Instant.now().plus(Duration.ofSeconds(1));
     HttpResponse<String> after = http.check(PETSTORE_PATH, value);
@@ -668,7 +680,7 @@ class PortalApiIT {
   void theCheckRefusesAnExpiredKey() throws Exception {
     ObjectNode request = keyRequest(unique("expiring"), "petstore", "unlimited");
     request.put("expiresAt", Instant.now().plus(1, ChronoUnit.DAYS).toString());
-    JsonNode created = create(DEV, DEV_PASSWORD, request);
+    JsonNode created = create(dev, devPassword, request);
     String id = created.path("id").asText();
 
     // Expire it in the database before the check has ever seen it.
@@ -709,10 +721,10 @@ class PortalApiIT {
 
   /** POSTs a key request as dev, expects the error, and that nothing was written. */
   private void assertRefused(String body, int status, String error) {
-    Counts before = counts(DEV);
-    HttpResponse<String> response = http.api("POST", KEYS, DEV, DEV_PASSWORD, body);
+    Counts before = counts(dev);
+    HttpResponse<String> response = http.api("POST", KEYS, dev, devPassword, body);
     assertError(response, status, error);
-    assertEquals(before, counts(DEV), () -> "a refused request changed data: " + body);
+    assertEquals(before, counts(dev), () -> "a refused request changed data: " + body);
   }
 
   private static JsonNode ok(HttpResponse<String> response) {
@@ -745,7 +757,7 @@ class PortalApiIT {
     assertEquals(200, response.statusCode(), response.body());
     assertAll(
         () -> assertEquals(header(response, "x-solo-plan"), key.path("usagePlan").asText()),
-        () -> assertEquals(header(response, "x-user-id"), DEV),
+        () -> assertEquals(header(response, "x-user-id"), dev),
         () -> assertEquals(header(response, "x-api-key-id"), key.path("id").asText()),
         () -> assertEquals(header(response, "x-api-product"), key.path("apiProduct").asText()),
         () -> assertEquals("", response.body()),

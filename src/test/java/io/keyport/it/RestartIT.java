@@ -20,6 +20,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.parallel.Execution;
 import org.junit.jupiter.api.parallel.ExecutionMode;
+import org.junit.jupiter.api.parallel.ResourceAccessMode;
 import org.junit.jupiter.api.parallel.ResourceLock;
 
 /**
@@ -28,7 +29,8 @@ import org.junit.jupiter.api.parallel.ResourceLock;
  * stops it, and started again on a new port.
  */
 @Execution(ExecutionMode.CONCURRENT)
-@ResourceLock(Locks.DATABASE_LINK)
+@ResourceLock(value = Locks.DATABASE_LINK, mode = ResourceAccessMode.READ)
+@ResourceLock(Locks.RESTARTS)
 class RestartIT {
 
   private static final ObjectMapper JSON = new ObjectMapper();

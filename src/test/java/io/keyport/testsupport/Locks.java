@@ -26,5 +26,14 @@ public final class Locks {
    */
   public static final String OIDC_PROVIDER = "keyport.oidc-provider";
 
+  /**
+   * Nodes of a class's own that it kills or restarts on the run's database: NotificationsIT's
+   * killed deliverer, RestartIT's stopped and restarted node. Held by both (READ_WRITE), which
+   * failed side by side in stop 26's CI; they hold {@link #DATABASE_LINK} only to read, so the
+   * link's cutters wait for them and they for the cutters, but the first lane's other classes run
+   * beside them.
+   */
+  public static final String RESTARTS = "keyport.restarts";
+
   private Locks() {}
 }
