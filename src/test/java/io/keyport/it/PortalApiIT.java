@@ -153,10 +153,10 @@ class PortalApiIT {
 
   @Test
   void meNamesTheCallerWithDisplayNameAndRoles() {
-    JsonNode dev = ok(http.api("GET", "api/v1/me", dev, devPassword, null));
-    assertEquals(dev, dev.path("username").asText());
-    assertEquals("Demo Developer", dev.path("displayName").asText());
-    assertEquals(Set.of("developer"), texts(dev.path("roles")));
+    JsonNode me = ok(http.api("GET", "api/v1/me", dev, devPassword, null));
+    assertEquals(dev, me.path("username").asText());
+    assertEquals("Test portal-api", me.path("displayName").asText());
+    assertEquals(Set.of("developer"), texts(me.path("roles")));
 
     JsonNode admin = ok(http.api("GET", "api/v1/me", ADMIN, ADMIN_PASSWORD, null));
     assertEquals(ADMIN, admin.path("username").asText());
