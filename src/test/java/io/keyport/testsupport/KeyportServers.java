@@ -22,6 +22,8 @@ import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolutionException;
 import org.junit.jupiter.api.extension.ParameterResolver;
 import org.junit.jupiter.api.extension.TestInstancePostProcessor;
+import org.junit.jupiter.api.parallel.ResourceAccessMode;
+import org.junit.jupiter.api.parallel.ResourceLock;
 import org.junit.platform.commons.support.AnnotationSupport;
 import org.junit.platform.commons.support.HierarchyTraversalMode;
 import org.junit.platform.commons.support.ReflectionSupport;
@@ -51,6 +53,11 @@ public final class KeyportServers
     Class<?> test = context.getRequiredTestClass();
     Running running = running(context);
     Map<ServerConfig, KeyportServer> servers = running.ensure(configsOf(test));
+    if (cutsTheDatabaseLink(test)) {
+      // Nodes launched ahead of need migrate and seed through the link: they finish first. A pair
+      // launched while GrpcCheckIT froze the link never deployed, and ClusterIT waited for it.
+      running.awaitLaunched();
+    }
     for (Field field : sharedFields(test, f -> Modifier.isStatic(f.getModifiers()))) {
       inject(field, null, servers);
     }
@@ -119,6 +126,15 @@ public final class KeyportServers
       }
     }
     return configs;
+  }
+
+  /** Whether the class holds {@link Locks#DATABASE_LINK} to write: it cuts or freezes the link. */
+  static boolean cutsTheDatabaseLink(Class<?> test) {
+    return AnnotationSupport.findRepeatableAnnotations(test, ResourceLock.class).stream()
+        .anyMatch(
+            lock ->
+                Locks.DATABASE_LINK.equals(lock.value())
+                    && lock.mode() == ResourceAccessMode.READ_WRITE);
   }
 
   private static List<Field> sharedFields(Class<?> test, Predicate<Field> which) {
@@ -206,6 +222,15 @@ public final class KeyportServers
       KeyportNode node =
           KeyportNode.launch("shared-" + config.label(), Map.of("KEYPORT_JAVA_OPTS", options));
       return new KeyportServer(config, node, usedRedis, usedOidc);
+    }
+
+    /** Waits until every node launched ahead of need is ready. */
+    synchronized void awaitLaunched() {
+      for (Map.Entry<ServerConfig, KeyportServer> ahead : Map.copyOf(launched).entrySet()) {
+        ahead.getValue().node().awaitReady(START_PATIENCE);
+        launched.remove(ahead.getKey());
+        servers.put(ahead.getKey(), ahead.getValue());
+      }
     }
 
     /** Restarts the run's Redis if a test left it killed. */
