@@ -14,6 +14,7 @@ import io.keyport.testsupport.FormBrowser;
 import io.keyport.testsupport.Http;
 import io.keyport.testsupport.KeyportServer;
 import io.keyport.testsupport.KeyportServers;
+import io.keyport.testsupport.Locks;
 import io.keyport.testsupport.RedisServer;
 import io.keyport.testsupport.Shared;
 import io.keyport.testsupport.Users;
@@ -39,6 +40,8 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.parallel.ResourceAccessMode;
+import org.junit.jupiter.api.parallel.ResourceLock;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
@@ -54,6 +57,7 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * Keyport and run in order; each makes the data it reads.
  */
 @ExtendWith(KeyportServers.class)
+@ResourceLock(value = Locks.REDIS, mode = ResourceAccessMode.READ)
 class AdminPeopleIT {
 
   private static final String SECRET = "integration-test-secret-not-for-production";

@@ -9,6 +9,7 @@ import io.keyport.testsupport.Http;
 import io.keyport.testsupport.KeyportServer;
 import io.keyport.testsupport.KeyportServers;
 import io.keyport.testsupport.Keys;
+import io.keyport.testsupport.Locks;
 import io.keyport.testsupport.ServerConfig;
 import io.keyport.testsupport.Shared;
 import jakarta.json.Json;
@@ -30,6 +31,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.parallel.ResourceAccessMode;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
 /**
  * Credits and scopes (SPEC §11) through the check: exactly as many admitted as there are credits
@@ -38,6 +41,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * route_not_allowed}; PATCH refusals that change nothing.
  */
 @ExtendWith(KeyportServers.class)
+@ResourceLock(value = Locks.REDIS, mode = ResourceAccessMode.READ)
 class CreditsAndScopesIT {
 
   private static final String ADMIN = AdminKeys.ADMIN;

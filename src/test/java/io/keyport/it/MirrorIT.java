@@ -14,6 +14,7 @@ import io.keyport.testsupport.Http;
 import io.keyport.testsupport.KeyportNode;
 import io.keyport.testsupport.KeyportServer;
 import io.keyport.testsupport.KeyportServers;
+import io.keyport.testsupport.Locks;
 import io.keyport.testsupport.RedisServer;
 import io.keyport.testsupport.Shared;
 import io.keyport.testsupport.Users;
@@ -29,9 +30,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
 /**
  * The Redis mirror (SPEC §5) against a real Redis: Gloo's exact layout, removal on delete and
@@ -40,6 +43,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * (SIGKILL) starts a node of its own to kill.
  */
 @ExtendWith(KeyportServers.class)
+@ResourceLock(Locks.REDIS)
 class MirrorIT {
 
   private static final String SECRET = "integration-test-secret-not-for-production";
@@ -54,6 +58,12 @@ class MirrorIT {
   @BeforeAll
   static void redisOfTheRun() {
     server = mirror.redis();
+  }
+
+  /** Redis back up for the next test and the next class, if a test killed it and then failed. */
+  @AfterEach
+  void redisBack() throws Exception {
+    server.ensureRunning();
   }
 
   @Test

@@ -7,6 +7,7 @@ import io.keyport.testsupport.Http;
 import io.keyport.testsupport.KeyportServer;
 import io.keyport.testsupport.KeyportServers;
 import io.keyport.testsupport.Keys;
+import io.keyport.testsupport.Locks;
 import io.keyport.testsupport.RedisServer;
 import io.keyport.testsupport.ServerConfig;
 import io.keyport.testsupport.Shared;
@@ -16,9 +17,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
 /**
  * Two Keyport nodes, one PostgreSQL, one real Redis, {@code keyport.ratelimit.mode=redis}: the
@@ -26,6 +29,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * (answering, never 5xx), and share again when it is back.
  */
 @ExtendWith(KeyportServers.class)
+@ResourceLock(Locks.REDIS)
 class RedisPairIT {
 
   private static RedisServer redis;
@@ -43,6 +47,12 @@ class RedisPairIT {
   @BeforeAll
   static void redis() {
     redis = pair.redis();
+  }
+
+  /** Redis back up for the next test and the next class, if a test killed it and then failed. */
+  @AfterEach
+  void redisBack() throws Exception {
+    redis.ensureRunning();
   }
 
   @Test

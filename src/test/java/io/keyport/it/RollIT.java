@@ -12,6 +12,7 @@ import io.keyport.testsupport.Http;
 import io.keyport.testsupport.KeyportServer;
 import io.keyport.testsupport.KeyportServers;
 import io.keyport.testsupport.Keys;
+import io.keyport.testsupport.Locks;
 import io.keyport.testsupport.ServerConfig;
 import io.keyport.testsupport.Shared;
 import io.keyport.testsupport.Users;
@@ -28,6 +29,8 @@ import java.util.UUID;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.parallel.ResourceAccessMode;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
 /**
  * Rolling a key with a grace (SPEC §11) on the shared DEFAULT node with its Redis mirror: the old
@@ -37,6 +40,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * Secret whose value appears nowhere else.
  */
 @ExtendWith(KeyportServers.class)
+@ResourceLock(value = Locks.REDIS, mode = ResourceAccessMode.READ)
 class RollIT {
 
   private static final String SECRET = "integration-test-secret-not-for-production";

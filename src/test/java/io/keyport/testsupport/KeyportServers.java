@@ -15,7 +15,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
-import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
@@ -42,7 +41,7 @@ import org.junit.platform.commons.support.ReflectionSupport;
  * them and failed before restarting them (Redis), so one failure does not cascade.
  */
 public final class KeyportServers
-    implements BeforeAllCallback, BeforeEachCallback, TestInstancePostProcessor, ParameterResolver {
+    implements BeforeAllCallback, TestInstancePostProcessor, ParameterResolver {
 
   private static final ExtensionContext.Namespace NAMESPACE =
       ExtensionContext.Namespace.create(KeyportServers.class);
@@ -71,11 +70,6 @@ public final class KeyportServers
         sharedFields(instance.getClass(), f -> !Modifier.isStatic(f.getModifiers()))) {
       inject(field, instance, servers);
     }
-  }
-
-  @Override
-  public void beforeEach(ExtensionContext context) throws Exception {
-    running(context).repair(configsOf(context.getRequiredTestClass()));
   }
 
   @Override
@@ -230,13 +224,6 @@ public final class KeyportServers
         ahead.getValue().node().awaitReady(START_PATIENCE);
         launched.remove(ahead.getKey());
         servers.put(ahead.getKey(), ahead.getValue());
-      }
-    }
-
-    /** Restarts the run's Redis if a test left it killed. */
-    synchronized void repair(Set<ServerConfig> configs) throws Exception {
-      if (redis != null && configs.stream().anyMatch(ServerConfig::needsRedis)) {
-        redis.ensureRunning();
       }
     }
 
