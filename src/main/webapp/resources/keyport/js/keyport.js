@@ -27,6 +27,14 @@ Keyport.copyText = function (textId, noticeId) {
   }
 };
 
+/** Opens the new-key dialog for the product and plan an "Add key" button carries as data. */
+Keyport.openNewKey = function (button) {
+  keyportOpenNewKey([
+    { name: 'product', value: button.getAttribute('data-product') },
+    { name: 'plan', value: button.getAttribute('data-plan') }
+  ]);
+};
+
 /** Enables the PrimeFaces button widget named widgetVar when condition holds, else disables it. */
 Keyport.enableWhen = function (condition, widgetVar) {
   if (condition) {

@@ -48,8 +48,18 @@ public class NewKeyDialog {
   private LocalDate expires;
   private CreatedKey created;
 
+  /**
+   * Opens the dialog for the product and plan the "Add key" button sent by value ({@code product},
+   * {@code plan}). Nothing is trusted here: Generate refuses a product or plan the caller may not
+   * have.
+   */
+  public void openChosen() {
+    Map<String, String> sent = faces.getExternalContext().getRequestParameterMap();
+    open(sent.get(PRODUCT), sent.get(PLAN));
+  }
+
   /** Opens the dialog for a product's plan. */
-  public void open(String product, String plan) {
+  void open(String product, String plan) {
     this.product = product;
     this.plan = plan;
     this.reach = PRODUCT;
