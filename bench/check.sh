@@ -138,7 +138,7 @@ trap 'exit 130' INT TERM
 USED_PORTS=" "
 free_port() { # sets $PORT to a loopback port nothing listens on (and not handed out before)
   while :; do
-    PORT=$((20000 + RANDOM % 20000))
+    PORT=$((20000 + RANDOM % 12000)) # below the ephemeral range (32768-60999), where wrk's own connections take ports
     if [[ -z $(ss -Hltn "sport = :$PORT") && $USED_PORTS != *" $PORT "* ]]; then
       USED_PORTS+="$PORT "
       return

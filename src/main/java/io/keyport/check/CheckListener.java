@@ -5,12 +5,6 @@ import io.micrometer.core.instrument.Gauge;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.epoll.Epoll;
-import io.netty.channel.epoll.EpollEventLoopGroup;
-import io.netty.channel.epoll.EpollServerSocketChannel;
-import io.netty.channel.nio.NioEventLoopGroup;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import jakarta.annotation.PreDestroy;
 import jakarta.annotation.Resource;
 import jakarta.enterprise.concurrent.ManagedExecutorService;
@@ -65,8 +59,7 @@ public class CheckListener {
   @ConfigProperty(name = "keyport.check.max-header-size", defaultValue = "16384")
   int maxHeaderBytes;
 
-  private EventLoopGroup boss;
-  private EventLoopGroup io;
+  private EventLoops loops;
   private Channel channel;
 
   /** Starts listening if {@code keyport.check.port} is set. */
@@ -80,17 +73,11 @@ public class CheckListener {
     Gauge.builder("keyport.check.listener.connections", pipeline, CheckPipeline::openConnections)
         .description("Connections open on the check listener")
         .register(metrics.registry());
-    boolean epoll = Epoll.isAvailable();
-    int ioThreads = Runtime.getRuntime().availableProcessors();
-    boss = epoll ? new EpollEventLoopGroup(1, threads) : new NioEventLoopGroup(1, threads);
-    io =
-        epoll
-            ? new EpollEventLoopGroup(ioThreads, threads)
-            : new NioEventLoopGroup(ioThreads, threads);
+    loops = EventLoops.start(threads);
     channel =
         new ServerBootstrap()
-            .group(boss, io)
-            .channel(epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class)
+            .group(loops.boss(), loops.io())
+            .channel(loops.serverChannel())
             .option(ChannelOption.SO_BACKLOG, 1024)
             .childOption(ChannelOption.TCP_NODELAY, true)
             .childHandler(pipeline)
@@ -102,7 +89,9 @@ public class CheckListener {
             + bindAddress
             + ":"
             + port.get()
-            + (epoll ? " (epoll)" : " (nio)"));
+            + " ("
+            + loops.transport()
+            + ")");
   }
 
   @PreDestroy
@@ -110,9 +99,8 @@ public class CheckListener {
     if (channel != null) {
       channel.close().syncUninterruptibly();
     }
-    if (boss != null) {
-      boss.shutdownGracefully();
-      io.shutdownGracefully();
+    if (loops != null) {
+      loops.stop();
     }
   }
 }

@@ -6,12 +6,6 @@ import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.epoll.Epoll;
-import io.netty.channel.epoll.EpollEventLoopGroup;
-import io.netty.channel.epoll.EpollServerSocketChannel;
-import io.netty.channel.nio.NioEventLoopGroup;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.ssl.SslContext;
 import jakarta.annotation.PreDestroy;
 import jakarta.annotation.Resource;
@@ -84,8 +78,7 @@ public class GrpcCheckServer {
   int maxMessageBytes;
 
   private final HealthStatusManager health = new HealthStatusManager();
-  private EventLoopGroup boss;
-  private EventLoopGroup io;
+  private EventLoops loops;
   private Server server;
 
   /**
@@ -132,18 +125,12 @@ public class GrpcCheckServer {
     }
     // Read before any thread is started, so a bad file stops the start with nothing left running.
     SslContext ssl = tlsCert.isPresent() ? tls(tlsCert.get(), tlsKey.get()) : null;
-    boolean epoll = Epoll.isAvailable();
-    int ioThreads = Runtime.getRuntime().availableProcessors();
-    boss = epoll ? new EpollEventLoopGroup(1, threads) : new NioEventLoopGroup(1, threads);
-    io =
-        epoll
-            ? new EpollEventLoopGroup(ioThreads, threads)
-            : new NioEventLoopGroup(ioThreads, threads);
+    loops = EventLoops.start(threads);
     NettyServerBuilder builder =
         NettyServerBuilder.forAddress(new InetSocketAddress(bindAddress, port.get()))
-            .bossEventLoopGroup(boss)
-            .workerEventLoopGroup(io)
-            .channelType(epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class)
+            .bossEventLoopGroup(loops.boss())
+            .workerEventLoopGroup(loops.io())
+            .channelType(loops.serverChannel())
             .directExecutor()
             .maxInboundMessageSize(maxMessageBytes)
             .maxInboundMetadataSize(maxHeaderBytes)
@@ -165,7 +152,9 @@ public class GrpcCheckServer {
             + ":"
             + port.get()
             + (tlsCert.isPresent() ? " with TLS" : " in plaintext")
-            + (epoll ? " (epoll)" : " (nio)"));
+            + " ("
+            + loops.transport()
+            + ")");
   }
 
   private static SslContext tls(String cert, String key) {
@@ -204,9 +193,8 @@ public class GrpcCheckServer {
         Thread.currentThread().interrupt();
       }
     }
-    if (boss != null) {
-      boss.shutdownGracefully();
-      io.shutdownGracefully();
+    if (loops != null) {
+      loops.stop();
     }
   }
 }
