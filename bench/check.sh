@@ -51,8 +51,7 @@ CHECK_PATH=/auth/check/petstore/pets
 NICE=()
 [[ -n ${BENCH_NICE:-} ]] && NICE=(nice -n "$BENCH_NICE")
 
-log() { printf '[bench] %s\n' "$*" >&2; }
-die() { log "FAILED: $*"; exit 1; }
+. "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 # --- tools ---------------------------------------------------------------------------------------
 need_packages=()
@@ -101,22 +100,8 @@ cleanup() {
   set +e
   trap - EXIT INT TERM
   [[ -f $WORK/nginx/nginx.pid ]] && kill "$(cat "$WORK/nginx/nginx.pid")" 2>/dev/null
-  if [[ -n ${LAUNCHER:-} ]] && kill -0 "$LAUNCHER" 2>/dev/null; then
-    local payara
-    payara=$(pgrep -P "$LAUNCHER" || true)
-    kill "$LAUNCHER" 2>/dev/null # its shutdown hook stops Payara Micro, then PostgreSQL
-    for _ in $(seq 60); do kill -0 "$LAUNCHER" 2>/dev/null || break; sleep 0.5; done
-    if kill -0 "$LAUNCHER" 2>/dev/null; then
-      kill -9 "$LAUNCHER" $payara 2>/dev/null
-    fi
-  fi
-  if [[ -n ${LAUNCHER_OFF:-} ]] && kill -0 "$LAUNCHER_OFF" 2>/dev/null; then
-    local payara_off
-    payara_off=$(pgrep -P "$LAUNCHER_OFF" || true)
-    kill "$LAUNCHER_OFF" 2>/dev/null
-    for _ in $(seq 60); do kill -0 "$LAUNCHER_OFF" 2>/dev/null || break; sleep 0.5; done
-    kill -0 "$LAUNCHER_OFF" 2>/dev/null && kill -9 "$LAUNCHER_OFF" $payara_off 2>/dev/null
-  fi
+  stop_launcher "${LAUNCHER:-}"
+  stop_launcher "${LAUNCHER_OFF:-}"
   # PostgreSQL left behind by a launcher that could not stop it
   local pgpid
   pgpid=$(head -1 "$WORK/data/postgres/postmaster.pid" 2>/dev/null || true)
@@ -125,26 +110,12 @@ cleanup() {
   fi
   for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null; done
   wait 2>/dev/null
-  if [[ ${BENCH_KEEP:-0} == 1 || $status != 0 ]]; then
-    log "work folder kept: $WORK"
-  else
-    rm -rf "$WORK"
-  fi
+  keep_or_remove "$WORK" "$status"
   exit "$status"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-USED_PORTS=" "
-free_port() { # sets $PORT to a loopback port nothing listens on (and not handed out before)
-  while :; do
-    PORT=$((20000 + RANDOM % 12000)) # below the ephemeral range (32768-60999), where wrk's own connections take ports
-    if [[ -z $(ss -Hltn "sport = :$PORT") && $USED_PORTS != *" $PORT "* ]]; then
-      USED_PORTS+="$PORT "
-      return
-    fi
-  done
-}
 free_port && HTTP_PORT=$PORT
 free_port && CHECK_PORT=$PORT
 free_port && NGINX_PORT=$PORT

@@ -17,8 +17,7 @@ DURATION=${BENCH_DURATION:-15}
 WARMUP=${BENCH_WARMUP:-10}
 SERVER_WARMUP=${BENCH_SERVER_WARMUP:-20}
 ROUNDS=${BENCH_ROUNDS:-3}
-log() { printf '[bench] %s\n' "$*" >&2; }
-die() { log "FAILED: $*"; exit 1; }
+. "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 command -v wrk >/dev/null || die "wrk is required (Debian package wrk)"
 command -v curl >/dev/null || die "curl is required"
 NGINX=$(command -v nginx || echo /usr/sbin/nginx)
@@ -45,28 +44,14 @@ cleanup() {
   for name in "${NGINXES[@]}"; do
     [[ -f $WORK/$name/nginx.pid ]] && kill "$(cat "$WORK/$name/nginx.pid")" 2>/dev/null
   done
-  if [[ -n ${LAUNCHER:-} ]] && kill -0 "$LAUNCHER" 2>/dev/null; then
-    kill "$LAUNCHER" # its shutdown hook stops Payara Micro, then PostgreSQL
-    for _ in $(seq 60); do kill -0 "$LAUNCHER" 2>/dev/null || break; sleep 0.5; done
-    kill -0 "$LAUNCHER" 2>/dev/null && kill -9 "$LAUNCHER"
-  fi
+  stop_launcher "${LAUNCHER:-}"
   wait 2>/dev/null
-  if [[ ${BENCH_KEEP:-0} == 1 || $status != 0 ]]; then log "work folder kept: $WORK"; else rm -rf "$WORK"; fi
+  keep_or_remove "$WORK" "$status"
   exit "$status"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-USED_PORTS=" "
-free_port() {
-  while :; do
-    PORT=$((20000 + RANDOM % 12000)) # below the ephemeral range (32768-60999), where wrk's own connections take ports
-    if [[ -z $(ss -Hltn "sport = :$PORT") && $USED_PORTS != *" $PORT "* ]]; then
-      USED_PORTS+="$PORT "
-      return
-    fi
-  done
-}
 free_port && HTTP_PORT=$PORT
 free_port && CHECK_PORT=$PORT
 free_port && UPSTREAM_PORT=$PORT
