@@ -22,8 +22,9 @@ record EventLoops(EventLoopGroup boss, EventLoopGroup io, boolean epoll) {
    * <p>Also turns off Netty's sampling of buffers for leak reports. It records a stack trace for
    * one buffer in 128 and touches every message on its way down the pipeline: 3.3% of Keyport's CPU
    * samples behind nginx {@code auth_request} (bench/README, "End to end through nginx"). The
-   * fronts' buffers are released by Netty's own codecs and handlers. {@code
-   * -Dio.netty.leakDetection.level} set on the JVM still wins.
+   * fronts' buffers are released by Netty's own codecs and handlers. The level is global to the
+   * WAR's copy of Netty, so the Redis client (Lettuce) goes unsampled too. {@code
+   * -Dio.netty.leakDetection.level} set on the JVM still wins: {@code simple} brings it back.
    */
   static EventLoops start(ThreadFactory threads) {
     int count = Runtime.getRuntime().availableProcessors();
