@@ -78,16 +78,7 @@ command -v java >/dev/null || die "java (17) is required"
 
 # --- build and classpath -------------------------------------------------------------------------
 cd "$ROOT"
-if [[ ${BENCH_BUILD:-0} == 1 || ! -f target/keyport.war || ! -f target/payara-micro.jar ]]; then
-  log "building: mvn -B -q -DskipTests package"
-  mvn -B -q -DskipTests package >&2
-fi
-CLASSPATH_FILE=target/bench-classpath.txt
-if [[ ! -s $CLASSPATH_FILE || pom.xml -nt $CLASSPATH_FILE ]]; then
-  mvn -B -q dependency:build-classpath -Dmdep.includeScope=compile \
-    -Dmdep.outputFile="$CLASSPATH_FILE" >&2
-fi
-DEPS=$(cat "$CLASSPATH_FILE")
+build_and_classpath
 tr ':' '\n' <"$CLASSPATH_FILE" >target/bench-classpath.lines
 PGJDBC=$(grep -m1 '/postgresql-[0-9.]*\.jar$' target/bench-classpath.lines) ||
   die "no PostgreSQL JDBC driver on the classpath"
@@ -95,10 +86,7 @@ PGJDBC=$(grep -m1 '/postgresql-[0-9.]*\.jar$' target/bench-classpath.lines) ||
 # --- work folder, ports, cleanup -----------------------------------------------------------------
 WORK=$(mktemp -d /tmp/keyport-bench.XXXXXX)
 PIDS=()
-cleanup() {
-  local status=$?
-  set +e
-  trap - EXIT INT TERM
+stop_servers() {
   [[ -f $WORK/nginx/nginx.pid ]] && kill "$(cat "$WORK/nginx/nginx.pid")" 2>/dev/null
   stop_launcher "${LAUNCHER:-}"
   stop_launcher "${LAUNCHER_OFF:-}"
@@ -109,12 +97,8 @@ cleanup() {
     kill -INT "$pgpid"
   fi
   for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null; done
-  wait 2>/dev/null
-  keep_or_remove "$WORK" "$status"
-  exit "$status"
 }
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+arm_cleanup
 
 free_port && HTTP_PORT=$PORT
 free_port && CHECK_PORT=$PORT
@@ -187,23 +171,14 @@ keyport_alive() {
 
 PORTAL=http://127.0.0.1:$HTTP_PORT
 CHECK=http://127.0.0.1:$CHECK_PORT
-for i in $(seq 400); do
-  kill -0 "$LAUNCHER" 2>/dev/null || die "Keyport stopped while starting; see $WORK/keyport.log"
-  [[ $(curl -s -m 10 -o /dev/null -w '%{http_code}' "$PORTAL/ping" || true) == 204 ]] && break
-  ((i < 400)) || die "Keyport did not answer /ping within 400 s; see $WORK/keyport.log"
-  sleep 1
-done
+await_portal "$PORTAL" "$LAUNCHER"
 log "Keyport is up"
 
 PG_PORT=$(sed -n 4p "$WORK/data/postgres/postmaster.pid")
 DB_URL=jdbc:postgresql://127.0.0.1:$PG_PORT/postgres
 
 # One key of plan unlimited, made the way a developer makes it: through the REST API.
-created=$(curl -sS -m 10 -u dev@example.com:dev -H 'Content-Type: application/json' \
-  -d '{"apiKeyName":"bench","apiProduct":"petstore","usagePlan":"unlimited"}' \
-  "$PORTAL/api/v1/api-keys")
-KEY=$(sed -n 's/.*"apiKey":"\([^"]*\)".*/\1/p' <<<"$created")
-[[ -n $KEY ]] || die "could not create a key: $created"
+create_key "$PORTAL" bench
 for url in "$CHECK$CHECK_PATH" "$PORTAL$CHECK_PATH"; do
   status=$(curl -s -m 10 -o /dev/null -w '%{http_code}' -H "api-key: $KEY" "$url")
   [[ $status == 200 ]] || die "$url answered $status to a valid key"

@@ -24,33 +24,17 @@ NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 [[ -x $NGINX ]] || die "nginx is required (Debian package nginx)"
 
 cd "$ROOT"
-if [[ ! -f target/keyport.war || ! -f target/payara-micro.jar ]]; then
-  log "building: mvn -B -q -DskipTests package"
-  mvn -B -q -DskipTests package >&2
-fi
-CLASSPATH_FILE=target/bench-classpath.txt
-if [[ ! -s $CLASSPATH_FILE || pom.xml -nt $CLASSPATH_FILE ]]; then
-  mvn -B -q dependency:build-classpath -Dmdep.includeScope=compile \
-    -Dmdep.outputFile="$CLASSPATH_FILE" >&2
-fi
-DEPS=$(cat "$CLASSPATH_FILE")
+build_and_classpath
 
 WORK=$(mktemp -d /tmp/keyport-bench-gateway.XXXXXX)
 NGINXES=(servers keyport constant none)
-cleanup() {
-  local status=$?
-  set +e
-  trap - EXIT INT TERM
+stop_servers() {
   for name in "${NGINXES[@]}"; do
     [[ -f $WORK/$name/nginx.pid ]] && kill "$(cat "$WORK/$name/nginx.pid")" 2>/dev/null
   done
   stop_launcher "${LAUNCHER:-}"
-  wait 2>/dev/null
-  keep_or_remove "$WORK" "$status"
-  exit "$status"
 }
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+arm_cleanup
 
 free_port && HTTP_PORT=$PORT
 free_port && CHECK_PORT=$PORT
@@ -111,16 +95,8 @@ env KEYPORT_HTTP_PORT=$HTTP_PORT KEYPORT_DATA_DIR="$WORK/data" \
   target/payara-micro.jar target/keyport.war "$WORK/payara" >"$WORK/keyport.log" 2>&1 &
 LAUNCHER=$!
 PORTAL=http://127.0.0.1:$HTTP_PORT
-for i in $(seq 400); do
-  kill -0 "$LAUNCHER" 2>/dev/null || die "Keyport stopped while starting; see $WORK/keyport.log"
-  [[ $(curl -s -m 10 -o /dev/null -w '%{http_code}' "$PORTAL/ping" || true) == 204 ]] && break
-  ((i < 400)) || die "Keyport did not answer /ping within 400 s"
-  sleep 1
-done
-created=$(curl -sS -m 10 -u dev@example.com:dev -H 'Content-Type: application/json' \
-  -d '{"apiKeyName":"bench-gateway","apiProduct":"petstore","usagePlan":"unlimited"}' "$PORTAL/api/v1/api-keys")
-KEY=$(sed -n 's/.*"apiKey":"\([^"]*\)".*/\1/p' <<<"$created")
-[[ -n $KEY ]] || die "could not create a key: $created"
+await_portal "$PORTAL" "$LAUNCHER"
+create_key "$PORTAL" bench-gateway
 PATH_=/petstore/pets
 for gw in "$GW_KEYPORT" "$GW_CONSTANT" "$GW_NONE"; do
   got=$(curl -s -m 10 -o /dev/null -w '%{http_code}' -H "api-key: $KEY" "http://127.0.0.1:$gw$PATH_")

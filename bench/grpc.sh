@@ -55,30 +55,14 @@ if [[ $PIN == 1 ]]; then
 fi
 
 cd "$ROOT"
-if [[ ! -f target/keyport.war || ! -f target/payara-micro.jar ]]; then
-  log "building: mvn -B -q -DskipTests package"
-  mvn -B -q -DskipTests package >&2
-fi
-CLASSPATH_FILE=target/bench-classpath.txt
-if [[ ! -s $CLASSPATH_FILE || pom.xml -nt $CLASSPATH_FILE ]]; then
-  mvn -B -q dependency:build-classpath -Dmdep.includeScope=compile \
-    -Dmdep.outputFile="$CLASSPATH_FILE" >&2
-fi
-DEPS=$(cat "$CLASSPATH_FILE")
+build_and_classpath
 
 WORK=$(mktemp -d /tmp/keyport-bench-grpc.XXXXXX)
-cleanup() {
-  local status=$?
-  set +e
-  trap - EXIT INT TERM
+stop_servers() {
   [[ -f $WORK/nginx/nginx.pid ]] && kill "$(cat "$WORK/nginx/nginx.pid")" 2>/dev/null
   stop_launcher "${LAUNCHER:-}"
-  wait 2>/dev/null
-  keep_or_remove "$WORK" "$status"
-  exit "$status"
 }
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+arm_cleanup
 
 free_port && HTTP_PORT=$PORT
 free_port && CHECK_PORT=$PORT
@@ -120,16 +104,8 @@ env KEYPORT_HTTP_PORT=$HTTP_PORT KEYPORT_DATA_DIR="$WORK/data" \
   target/payara-micro.jar target/keyport.war "$WORK/payara" >"$WORK/keyport.log" 2>&1 &
 LAUNCHER=$!
 PORTAL=http://127.0.0.1:$HTTP_PORT
-for i in $(seq 400); do
-  kill -0 "$LAUNCHER" 2>/dev/null || die "Keyport stopped while starting; see $WORK/keyport.log"
-  [[ $(curl -s -m 10 -o /dev/null -w '%{http_code}' "$PORTAL/ping" || true) == 204 ]] && break
-  ((i < 400)) || die "Keyport did not answer /ping within 400 s"
-  sleep 1
-done
-created=$(curl -sS -m 10 -u dev@example.com:dev -H 'Content-Type: application/json' \
-  -d '{"apiKeyName":"bench-grpc","apiProduct":"petstore","usagePlan":"unlimited"}' "$PORTAL/api/v1/api-keys")
-KEY=$(sed -n 's/.*"apiKey":"\([^"]*\)".*/\1/p' <<<"$created")
-[[ -n $KEY ]] || die "could not create a key: $created"
+await_portal "$PORTAL" "$LAUNCHER"
+create_key "$PORTAL" bench-grpc
 URL=http://127.0.0.1:$CHECK_PORT/auth/check/petstore/pets
 [[ $(curl -s -m 10 -o /dev/null -w '%{http_code}' -H "api-key: $KEY" "$URL") == 200 ]] || die "the listener refused the key"
 
