@@ -10,15 +10,7 @@ import com.google.protobuf.Descriptors.FieldDescriptor;
 import com.google.protobuf.Descriptors.FileDescriptor;
 import com.google.protobuf.DynamicMessage;
 import com.google.protobuf.InvalidProtocolBufferException;
-import io.envoyproxy.envoy.service.auth.v3.AuthorizationGrpc;
 import io.envoyproxy.envoy.service.auth.v3.CheckRequest;
-import io.envoyproxy.envoy.service.auth.v3.CheckResponse;
-import io.grpc.BindableService;
-import io.grpc.MethodDescriptor;
-import io.grpc.ServerMethodDefinition;
-import io.grpc.ServerServiceDefinition;
-import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -30,23 +22,19 @@ import java.util.Set;
 /**
  * Reads Envoy's CheckRequest even when a header value is not UTF-8. Envoy forwards request headers
  * as the client sent them, and HTTP allows any byte above 0x7f in a value, but the proto declares
- * them as {@code string}, which protobuf-java refuses to parse unless it is valid UTF-8: grpc-java
- * would answer such a check with INTERNAL, and Envoy would deny (or, with {@code
+ * them as {@code string}, which protobuf-java refuses to parse unless it is valid UTF-8: a strict
+ * parse would fail such a check with an error, and Envoy would deny (or, with {@code
  * failure_mode_allow}, admit) it without asking Keyport. So a request that fails to parse is read
  * again with every string field taken as bytes, each of those decoded as UTF-8 with U+FFFD for what
  * is not, and then parsed for real. Only a message that is not protobuf at all is refused, with
- * INVALID_ARGUMENT: parsing gives {@link #UNREADABLE} and the service answers the error, because an
- * exception thrown here would reach the caller as UNKNOWN.
+ * INVALID_ARGUMENT: parsing gives {@link #UNREADABLE} and the service answers the error.
  */
-final class GrpcCheckRequests implements MethodDescriptor.Marshaller<CheckRequest> {
+final class GrpcCheckRequests {
 
   private static final GrpcCheckRequests INSTANCE = new GrpcCheckRequests();
 
   /** What a message that is not a CheckRequest parses to; compared by identity. */
   static final CheckRequest UNREADABLE = CheckRequest.newBuilder().build();
-
-  private final MethodDescriptor.Marshaller<CheckRequest> strict =
-      AuthorizationGrpc.getCheckMethod().getRequestMarshaller();
 
   /** CheckRequest's type with every string field (in it and all it refers to) declared bytes. */
   private final Descriptor asBytes;
@@ -60,33 +48,12 @@ final class GrpcCheckRequests implements MethodDescriptor.Marshaller<CheckReques
     asBytes = file.findMessageTypeByName(CheckRequest.getDescriptor().getName());
   }
 
-  /** {@code service} with its Check method reading requests as this class says. */
-  static ServerServiceDefinition lenient(BindableService service) {
-    ServerServiceDefinition bound = service.bindService();
-    @SuppressWarnings("unchecked")
-    ServerMethodDefinition<CheckRequest, CheckResponse> check =
-        (ServerMethodDefinition<CheckRequest, CheckResponse>)
-            bound.getMethod(AuthorizationGrpc.getCheckMethod().getFullMethodName());
-    MethodDescriptor<CheckRequest, CheckResponse> method =
-        check.getMethodDescriptor().toBuilder().setRequestMarshaller(INSTANCE).build();
-    return ServerServiceDefinition.builder(AuthorizationGrpc.SERVICE_NAME)
-        .addMethod(method, check.getServerCallHandler())
-        .build();
+  /** The CheckRequest in {@code bytes}, or {@link #UNREADABLE} if they are not protobuf. */
+  static CheckRequest parse(byte[] bytes) {
+    return INSTANCE.read(bytes);
   }
 
-  @Override
-  public InputStream stream(CheckRequest value) {
-    return strict.stream(value);
-  }
-
-  @Override
-  public CheckRequest parse(InputStream stream) {
-    byte[] bytes;
-    try {
-      bytes = stream.readAllBytes();
-    } catch (IOException e) {
-      return UNREADABLE;
-    }
+  private CheckRequest read(byte[] bytes) {
     try {
       return CheckRequest.parseFrom(bytes);
     } catch (InvalidProtocolBufferException notUtf8OrNotProtobuf) {

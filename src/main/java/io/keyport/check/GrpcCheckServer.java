@@ -1,12 +1,17 @@
 package io.keyport.check;
 
-import io.envoyproxy.envoy.service.auth.v3.AuthorizationGrpc;
-import io.grpc.Server;
-import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
-import io.grpc.netty.GrpcSslContexts;
-import io.grpc.netty.NettyServerBuilder;
-import io.grpc.protobuf.services.HealthStatusManager;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.handler.codec.http2.Http2SecurityUtil;
+import io.netty.handler.ssl.ApplicationProtocolConfig;
+import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SupportedCipherSuiteFilter;
+import io.netty.handler.timeout.IdleStateHandler;
 import jakarta.annotation.PreDestroy;
 import jakarta.annotation.Resource;
 import jakarta.enterprise.concurrent.ManagedExecutorService;
@@ -17,18 +22,25 @@ import java.io.File;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
 import javax.net.ssl.SSLException;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
- * The check for Envoy's gRPC ext_authz (SPEC §9) on {@code keyport.check.grpc-port}: grpc-java on
- * Netty (epoll where the OS has it) inside the same JVM, serving {@link GrpcCheckService} and
- * {@code grpc.health.v1.Health}. Calls run on the event loop itself (direct executor), so a cached
- * key costs no thread hand-off; the service hands what needs PostgreSQL to the same managed workers
- * as the HTTP listener. The listener's idle timeout and header size limit apply here too.
+ * The check for Envoy's gRPC ext_authz (SPEC §9) on {@code keyport.check.grpc-port}: HTTP/2 on
+ * Netty (epoll where the OS has it) inside the same JVM, each connection read by a {@link
+ * GrpcConnection} that serves {@link GrpcCheckService} and {@link GrpcHealth}. Calls are read and a
+ * cached key is answered on the event loop, so it costs no thread hand-off; what needs PostgreSQL
+ * goes to the same managed workers as the HTTP listener. The listener's idle timeout and header
+ * size limit apply here too.
  */
 @ApplicationScoped
 public class GrpcCheckServer {
@@ -77,14 +89,15 @@ public class GrpcCheckServer {
   @ConfigProperty(name = "keyport.check.grpc-max-message-size", defaultValue = "65536")
   int maxMessageBytes;
 
-  private final HealthStatusManager health = new HealthStatusManager();
+  private final GrpcHealth health = new GrpcHealth();
+  private final Set<Channel> connections = ConcurrentHashMap.newKeySet();
   private EventLoops loops;
-  private Server server;
+  private Channel channel;
 
   /**
    * A server outside the container, for tests of the transport (TLS, limits): on loopback, with the
    * listener's defaults, answering only what {@code check} decides from memory (there are no
-   * workers for the rest).
+   * workers: the rest is answered as the check answers when it is out of capacity).
    */
   static GrpcCheckServer standalone(AuthCheck check, int port, String tlsCert, String tlsKey) {
     GrpcCheckServer server = new GrpcCheckServer();
@@ -96,12 +109,13 @@ public class GrpcCheckServer {
     server.idleTimeout = Duration.ofSeconds(60);
     server.maxHeaderBytes = 16384;
     server.maxMessageBytes = 65536;
+    server.workers = null;
     return server;
   }
 
   /** The port it listens on, once started: the configured one, or the one chosen for port 0. */
   int boundPort() {
-    return server.getPort();
+    return ((InetSocketAddress) channel.localAddress()).getPort();
   }
 
   /** Starts serving if {@code keyport.check.grpc-port} is set. */
@@ -125,27 +139,46 @@ public class GrpcCheckServer {
     }
     // Read before any thread is started, so a bad file stops the start with nothing left running.
     SslContext ssl = tlsCert.isPresent() ? tls(tlsCert.get(), tlsKey.get()) : null;
+    GrpcCheckService service = new GrpcCheckService(check.unproxied().bean(), executor());
     loops = EventLoops.start(threads);
-    NettyServerBuilder builder =
-        NettyServerBuilder.forAddress(new InetSocketAddress(bindAddress, port.get()))
-            .bossEventLoopGroup(loops.boss())
-            .workerEventLoopGroup(loops.io())
-            .channelType(loops.serverChannel())
-            .directExecutor()
-            .maxInboundMessageSize(maxMessageBytes)
-            .maxInboundMetadataSize(maxHeaderBytes)
-            .addService(
-                GrpcCheckRequests.lenient(new GrpcCheckService(check.unproxied().bean(), workers)))
-            .addService(health.getHealthService());
-    if (!idleTimeout.isZero()) {
-      builder.maxConnectionIdle(idleTimeout.toNanos(), TimeUnit.NANOSECONDS);
+    long idleNanos = idleTimeout.toNanos();
+    ChannelFuture bound =
+        new ServerBootstrap()
+            .group(loops.boss(), loops.io())
+            .channel(loops.serverChannel())
+            .option(ChannelOption.SO_BACKLOG, 1024)
+            .childOption(ChannelOption.TCP_NODELAY, true)
+            .childHandler(
+                new ChannelInitializer<>() {
+                  @Override
+                  protected void initChannel(Channel connection) {
+                    connections.add(connection);
+                    connection.closeFuture().addListener(closed -> connections.remove(connection));
+                    if (ssl != null) {
+                      connection.pipeline().addLast(ssl.newHandler(connection.alloc()));
+                    }
+                    if (idleNanos > 0) {
+                      connection
+                          .pipeline()
+                          .addLast(new IdleStateHandler(0, 0, idleNanos, TimeUnit.NANOSECONDS));
+                    }
+                    connection
+                        .pipeline()
+                        .addLast(
+                            GrpcConnection.create(
+                                service, health, maxHeaderBytes, maxMessageBytes));
+                  }
+                })
+            .bind(new InetSocketAddress(bindAddress, port.get()))
+            .awaitUninterruptibly();
+    if (!bound.isSuccess()) {
+      loops.stop();
+      loops = null;
+      throw new IOException(
+          "The gRPC check cannot listen on " + bindAddress + ":" + port.get(), bound.cause());
     }
-    if (ssl != null) {
-      builder.sslContext(ssl);
-    }
-    server = builder.build().start();
-    health.setStatus("", ServingStatus.SERVING);
-    health.setStatus(AuthorizationGrpc.SERVICE_NAME, ServingStatus.SERVING);
+    channel = bound.channel();
+    health.serving();
     LOG.info(
         "gRPC auth check (Envoy ext_authz) listening on "
             + bindAddress
@@ -155,6 +188,16 @@ public class GrpcCheckServer {
             + " ("
             + loops.transport()
             + ")");
+  }
+
+  /** The managed workers; outside the container none, so every call that needs them is 503. */
+  private Executor executor() {
+    if (workers != null) {
+      return workers;
+    }
+    return task -> {
+      throw new RejectedExecutionException("no workers outside the container");
+    };
   }
 
   private static SslContext tls(String cert, String key) {
@@ -169,7 +212,16 @@ public class GrpcCheckServer {
               + ") must be readable PEM files");
     }
     try {
-      return GrpcSslContexts.forServer(certFile, keyFile).build();
+      // HTTP/2 over TLS as gRPC clients expect it: ALPN "h2" and HTTP/2's allowed ciphers.
+      return SslContextBuilder.forServer(certFile, keyFile)
+          .ciphers(Http2SecurityUtil.CIPHERS, SupportedCipherSuiteFilter.INSTANCE)
+          .applicationProtocolConfig(
+              new ApplicationProtocolConfig(
+                  ApplicationProtocolConfig.Protocol.ALPN,
+                  ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+                  ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
+                  ApplicationProtocolNames.HTTP_2))
+          .build();
     } catch (SSLException | IllegalArgumentException e) {
       throw new IllegalStateException(
           "The gRPC check's TLS certificate or key cannot be read (PEM certificate chain and"
@@ -179,19 +231,25 @@ public class GrpcCheckServer {
     }
   }
 
+  /**
+   * Stops: health watchers hear NOT_SERVING, new connections are refused, and each open one is sent
+   * GOAWAY and given up to 5 s for the calls in flight before the threads stop.
+   */
   @PreDestroy
   void stop() {
-    health.enterTerminalState();
-    if (server != null) {
-      server.shutdown();
-      try {
-        if (!server.awaitTermination(5, TimeUnit.SECONDS)) {
-          server.shutdownNow();
-        }
-      } catch (InterruptedException e) {
-        server.shutdownNow();
-        Thread.currentThread().interrupt();
-      }
+    health.stopServing();
+    if (channel != null) {
+      channel.close().syncUninterruptibly();
+    }
+    List<ChannelFuture> closing = new ArrayList<>();
+    for (Channel connection : connections) {
+      closing.add(connection.close());
+    }
+    long until =
+        System.nanoTime()
+            + TimeUnit.MILLISECONDS.toNanos(GrpcConnection.GRACEFUL_SHUTDOWN_MILLIS + 500);
+    for (ChannelFuture closed : closing) {
+      closed.awaitUninterruptibly(Math.max(0, until - System.nanoTime()), TimeUnit.NANOSECONDS);
     }
     if (loops != null) {
       loops.stop();

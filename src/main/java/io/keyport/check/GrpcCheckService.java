@@ -8,13 +8,10 @@ import io.envoyproxy.envoy.config.core.v3.HeaderValue;
 import io.envoyproxy.envoy.config.core.v3.HeaderValueOption;
 import io.envoyproxy.envoy.config.core.v3.HeaderValueOption.HeaderAppendAction;
 import io.envoyproxy.envoy.service.auth.v3.AttributeContext;
-import io.envoyproxy.envoy.service.auth.v3.AuthorizationGrpc;
 import io.envoyproxy.envoy.service.auth.v3.CheckResponse;
 import io.envoyproxy.envoy.service.auth.v3.DeniedHttpResponse;
 import io.envoyproxy.envoy.service.auth.v3.OkHttpResponse;
 import io.envoyproxy.envoy.type.v3.HttpStatus;
-import io.grpc.stub.ServerCallStreamObserver;
-import io.grpc.stub.StreamObserver;
 import io.keyport.limits.Admission;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
@@ -26,15 +23,15 @@ import java.util.concurrent.RejectedExecutionException;
 
 /**
  * Envoy's {@code envoy.service.auth.v3.Authorization/Check} (SPEC §9), answered with the same
- * {@link AuthCheck} verdict as the HTTP fronts. Runs on the gRPC server's Netty event loop: a key
- * the check has in memory is answered there, one that needs PostgreSQL or Redis is handed to the
- * check's managed workers, and a call whose deadline has passed by then is not decided at all.
+ * {@link AuthCheck} verdict as the HTTP fronts. Runs on the {@link GrpcConnection}'s event loop: a
+ * key the check has in memory is answered there, one that needs PostgreSQL or Redis is handed to
+ * the check's managed workers, and a call whose deadline has passed by then is not decided at all.
  *
  * <p>Every verdict becomes a {@code CheckResponse}, never a gRPC error: Envoy turns an error into
  * its own 403 (or lets the request through with {@code failure_mode_allow}), and both would hide
  * Keyport's answer.
  */
-final class GrpcCheckService extends AuthorizationGrpc.AuthorizationImplBase {
+final class GrpcCheckService {
 
   private final AuthCheck check;
   private final Executor workers;
@@ -47,15 +44,9 @@ final class GrpcCheckService extends AuthorizationGrpc.AuthorizationImplBase {
     this.workers = workers;
   }
 
-  @Override
-  public void check(
-      io.envoyproxy.envoy.service.auth.v3.CheckRequest request,
-      StreamObserver<CheckResponse> responses) {
+  void check(io.envoyproxy.envoy.service.auth.v3.CheckRequest request, GrpcCall call) {
     if (request == GrpcCheckRequests.UNREADABLE) {
-      responses.onError(
-          io.grpc.Status.INVALID_ARGUMENT
-              .withDescription("The message is not an envoy.service.auth.v3.CheckRequest")
-              .asRuntimeException());
+      call.close(Code.INVALID_ARGUMENT, "The message is not an envoy.service.auth.v3.CheckRequest");
       return;
     }
     AttributeContext.HttpRequest http = request.getAttributes().getRequest().getHttp();
@@ -70,21 +61,23 @@ final class GrpcCheckService extends AuthorizationGrpc.AuthorizationImplBase {
             clientAddress(request));
     Optional<Verdict> fast = check.decideFromMemory(checked, Front.GRPC);
     if (fast.isPresent()) {
-      reply(responses, fast.get(), keySource);
+      reply(call, fast.get(), keySource);
       return;
     }
-    ServerCallStreamObserver<CheckResponse> call =
-        (ServerCallStreamObserver<CheckResponse>) responses;
     try {
       workers.execute(
           () -> {
-            // Past its deadline (or given up by Envoy) while it waited: nobody reads the answer.
-            if (!call.isCancelled()) {
-              reply(call, check.decide(checked, Front.GRPC), keySource);
+            if (call.isGone()) {
+              return; // given up by Envoy while it waited: nobody reads the answer
             }
+            if (call.isPastDeadline()) {
+              call.close(Code.DEADLINE_EXCEEDED, "The call's deadline passed before its check");
+              return;
+            }
+            reply(call, check.decide(checked, Front.GRPC), keySource);
           });
     } catch (RejectedExecutionException overloaded) {
-      reply(responses, check.overloaded(Front.GRPC), keySource);
+      reply(call, check.overloaded(Front.GRPC), keySource);
     }
   }
 
@@ -110,9 +103,8 @@ final class GrpcCheckService extends AuthorizationGrpc.AuthorizationImplBase {
     return name -> byName.get(name.toLowerCase(Locale.ROOT));
   }
 
-  private void reply(StreamObserver<CheckResponse> responses, Verdict verdict, String keySource) {
-    responses.onNext(verdict.allowed() ? allowed(verdict, keySource) : denied(verdict));
-    responses.onCompleted();
+  private void reply(GrpcCall call, Verdict verdict, String keySource) {
+    call.reply(verdict.allowed() ? allowed(verdict, keySource) : denied(verdict));
   }
 
   /**
