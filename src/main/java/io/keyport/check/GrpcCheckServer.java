@@ -76,6 +76,11 @@ public class GrpcCheckServer {
   @ConfigProperty(name = "keyport.check.idle-timeout", defaultValue = "PT60S")
   Duration idleTimeout;
 
+  /** Shared with the listener: connections held at once; one more is sent GOAWAY and closed. */
+  @Inject
+  @ConfigProperty(name = "keyport.check.max-connections", defaultValue = "4096")
+  int maxConnections;
+
   /** The gRPC call's own header block: the same limit as the listener's request head. */
   @Inject
   @ConfigProperty(name = "keyport.check.max-header-size", defaultValue = "16384")
@@ -107,10 +112,17 @@ public class GrpcCheckServer {
     server.tlsCert = Optional.ofNullable(tlsCert);
     server.tlsKey = Optional.ofNullable(tlsKey);
     server.idleTimeout = Duration.ofSeconds(60);
+    server.maxConnections = 4096;
     server.maxHeaderBytes = 16384;
     server.maxMessageBytes = 65536;
     server.workers = null;
     return server;
+  }
+
+  /** Sets {@code keyport.check.max-connections}, for tests of the cap; before {@link #start}. */
+  GrpcCheckServer maxConnections(int maxConnections) {
+    this.maxConnections = maxConnections;
+    return this;
   }
 
   /** The port it listens on, once started: the configured one, or the one chosen for port 0. */
@@ -131,6 +143,9 @@ public class GrpcCheckServer {
     if (idleTimeout.isNegative()) {
       throw new IllegalArgumentException(
           "keyport.check.idle-timeout must not be negative; use PT0S for no limit");
+    }
+    if (maxConnections < 1) {
+      throw new IllegalArgumentException("keyport.check.max-connections must be at least 1");
     }
     if (maxMessageBytes < 1024 || maxHeaderBytes < 1024) {
       throw new IllegalArgumentException(
@@ -154,6 +169,7 @@ public class GrpcCheckServer {
                   protected void initChannel(Channel connection) {
                     connections.add(connection);
                     connection.closeFuture().addListener(closed -> connections.remove(connection));
+                    boolean admitted = connections.size() <= maxConnections;
                     if (ssl != null) {
                       connection.pipeline().addLast(ssl.newHandler(connection.alloc()));
                     }
@@ -166,7 +182,7 @@ public class GrpcCheckServer {
                         .pipeline()
                         .addLast(
                             GrpcConnection.create(
-                                service, health, maxHeaderBytes, maxMessageBytes));
+                                service, health, maxHeaderBytes, maxMessageBytes, admitted));
                   }
                 })
             .bind(new InetSocketAddress(bindAddress, port.get()))

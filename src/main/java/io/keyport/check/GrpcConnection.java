@@ -16,6 +16,7 @@ import io.netty.handler.codec.http2.Http2ConnectionAdapter;
 import io.netty.handler.codec.http2.Http2ConnectionDecoder;
 import io.netty.handler.codec.http2.Http2ConnectionEncoder;
 import io.netty.handler.codec.http2.Http2ConnectionHandler;
+import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2Flags;
 import io.netty.handler.codec.http2.Http2FrameListener;
 import io.netty.handler.codec.http2.Http2Headers;
@@ -88,12 +89,16 @@ final class GrpcConnection extends Http2ConnectionHandler implements Http2FrameL
           + " application/grpc. The HTTP check is on keyport.check.port.";
   private static final byte[] NOT_GRPC_BODY = (NOT_GRPC + "\n").getBytes(StandardCharsets.UTF_8);
 
+  private static final String OVER_CAP =
+      "keyport.check.max-connections reached: use the connections open already, or raise it";
+
   /** The gRPC prefix of a message: a compressed flag and a 4-byte length. */
   private static final int PREFIX_BYTES = 5;
 
   private final GrpcCheckService check;
   private final GrpcHealth health;
   private final int maxMessageBytes;
+  private final boolean admitted;
   private final Http2Connection.PropertyKey callKey;
   private ChannelHandlerContext ctx;
   private boolean windowOpened;
@@ -104,8 +109,10 @@ final class GrpcConnection extends Http2ConnectionHandler implements Http2FrameL
       Http2Settings settings,
       GrpcCheckService check,
       GrpcHealth health,
-      int maxMessageBytes) {
+      int maxMessageBytes,
+      boolean admitted) {
     super(decoder, encoder, settings);
+    this.admitted = admitted;
     this.check = check;
     this.health = health;
     this.maxMessageBytes = maxMessageBytes;
@@ -129,11 +136,16 @@ final class GrpcConnection extends Http2ConnectionHandler implements Http2FrameL
   /**
    * A connection's handler, with the check's limits: {@code maxHeaderBytes} for the call's header
    * block (HTTP/2's SETTINGS_MAX_HEADER_LIST_SIZE, enforced by Netty's decoder) and {@code
-   * maxMessageBytes} for its message.
+   * maxMessageBytes} for its message. A connection not {@code admitted} (over {@code
+   * keyport.check.max-connections}) is sent GOAWAY with ENHANCE_YOUR_CALM and closed.
    */
   static GrpcConnection create(
-      GrpcCheckService check, GrpcHealth health, int maxHeaderBytes, int maxMessageBytes) {
-    return new Builder(check, health, maxMessageBytes)
+      GrpcCheckService check,
+      GrpcHealth health,
+      int maxHeaderBytes,
+      int maxMessageBytes,
+      boolean admitted) {
+    return new Builder(check, health, maxMessageBytes, admitted)
         .initialSettings(
             Http2Settings.defaultSettings()
                 .maxConcurrentStreams(MAX_CONCURRENT_STREAMS)
@@ -147,6 +159,26 @@ final class GrpcConnection extends Http2ConnectionHandler implements Http2FrameL
   public void handlerAdded(ChannelHandlerContext ctx) throws Exception {
     this.ctx = ctx;
     super.handlerAdded(ctx);
+  }
+
+  @Override
+  public void channelActive(ChannelHandlerContext ctx) throws Exception {
+    super.channelActive(ctx); // sends the preface
+    if (!admitted) {
+      refuseConnection(ctx);
+    }
+  }
+
+  /** Over the connection cap: GOAWAY before any stream, saying why, then closed. */
+  private void refuseConnection(ChannelHandlerContext ctx) {
+    goAway(
+        ctx,
+        0,
+        Http2Error.ENHANCE_YOUR_CALM.code(),
+        io.netty.buffer.Unpooled.copiedBuffer(OVER_CAP, StandardCharsets.UTF_8),
+        ctx.newPromise());
+    ctx.flush();
+    ctx.close();
   }
 
   @Override
@@ -554,11 +586,13 @@ final class GrpcConnection extends Http2ConnectionHandler implements Http2FrameL
     private final GrpcCheckService check;
     private final GrpcHealth health;
     private final int maxMessageBytes;
+    private final boolean admitted;
 
-    Builder(GrpcCheckService check, GrpcHealth health, int maxMessageBytes) {
+    Builder(GrpcCheckService check, GrpcHealth health, int maxMessageBytes, boolean admitted) {
       this.check = check;
       this.health = health;
       this.maxMessageBytes = maxMessageBytes;
+      this.admitted = admitted;
       server(true);
     }
 
@@ -581,7 +615,7 @@ final class GrpcConnection extends Http2ConnectionHandler implements Http2FrameL
     protected GrpcConnection build(
         Http2ConnectionDecoder decoder, Http2ConnectionEncoder encoder, Http2Settings settings) {
       GrpcConnection connection =
-          new GrpcConnection(decoder, encoder, settings, check, health, maxMessageBytes);
+          new GrpcConnection(decoder, encoder, settings, check, health, maxMessageBytes, admitted);
       frameListener(connection);
       return connection;
     }

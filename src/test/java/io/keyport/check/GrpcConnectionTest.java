@@ -244,6 +244,31 @@ class GrpcConnectionTest {
   }
 
   @Test
+  void aConnectionOverTheCapIsRefusedWithGoawayAndTheOnesAdmittedServeOn() throws Exception {
+    GrpcCheckServer capped =
+        GrpcCheckServer.standalone(AuthCheck.configured("api-key", null), 0, null, null)
+            .maxConnections(1);
+    capped.start();
+    ManagedChannel first = plaintext(capped);
+    ManagedChannel second = plaintext(capped);
+    try {
+      assertEquals(
+          401, checkOn(first).check(request(null)).getDeniedResponse().getStatus().getCodeValue());
+      StatusRuntimeException refused =
+          assertThrows(StatusRuntimeException.class, () -> checkOn(second).check(request(null)));
+      assertTrue(
+          String.valueOf(refused.getStatus().getDescription()).contains("max-connections"),
+          refused.toString());
+      assertEquals(
+          401, checkOn(first).check(request(null)).getDeniedResponse().getStatus().getCodeValue());
+    } finally {
+      first.shutdownNow();
+      second.shutdownNow();
+      capped.stop();
+    }
+  }
+
+  @Test
   void grpcTimeoutIsReadInEachOfItsUnitsAndNonsenseIsNoDeadline() {
     assertEquals(2L * 3_600_000_000_000L, GrpcTimeout.nanos("2H"));
     assertEquals(60_000_000_000L, GrpcTimeout.nanos("1M"));
@@ -263,6 +288,10 @@ class GrpcConnectionTest {
   }
 
   private static AuthorizationGrpc.AuthorizationBlockingStub check() {
+    return checkOn(channel);
+  }
+
+  private static AuthorizationGrpc.AuthorizationBlockingStub checkOn(ManagedChannel channel) {
     return AuthorizationGrpc.newBlockingStub(channel)
         .withDeadlineAfter(CALL_SECONDS, TimeUnit.SECONDS);
   }
