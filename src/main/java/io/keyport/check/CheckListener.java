@@ -7,8 +7,8 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import jakarta.annotation.PreDestroy;
 import jakarta.annotation.Resource;
+import jakarta.enterprise.concurrent.ContextService;
 import jakarta.enterprise.concurrent.ManagedExecutorService;
-import jakarta.enterprise.concurrent.ManagedThreadFactory;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.net.InetSocketAddress;
@@ -32,7 +32,9 @@ public class CheckListener {
 
   @Inject private AuthCheck check;
   @Inject private Metrics metrics;
-  @Resource private ManagedThreadFactory threads;
+
+  /** The application's context, for the event-loop threads ({@link EventLoops}). */
+  @Resource private ContextService contexts;
 
   /** Created by payara/post-boot-commands.asadmin: 16 threads, at most 10,000 waiting checks. */
   @Resource(lookup = "concurrent/keyport-check")
@@ -73,7 +75,7 @@ public class CheckListener {
     Gauge.builder("keyport.check.listener.connections", pipeline, CheckPipeline::openConnections)
         .description("Connections open on the check listener")
         .register(metrics.registry());
-    loops = EventLoops.start(threads);
+    loops = EventLoops.start(contexts, "keyport-check");
     channel =
         new ServerBootstrap()
             .group(loops.boss(), loops.io())

@@ -14,8 +14,8 @@ import io.netty.handler.ssl.SupportedCipherSuiteFilter;
 import io.netty.handler.timeout.IdleStateHandler;
 import jakarta.annotation.PreDestroy;
 import jakarta.annotation.Resource;
+import jakarta.enterprise.concurrent.ContextService;
 import jakarta.enterprise.concurrent.ManagedExecutorService;
-import jakarta.enterprise.concurrent.ManagedThreadFactory;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.io.File;
@@ -48,7 +48,9 @@ public class GrpcCheckServer {
   private static final Logger LOG = Logger.getLogger(GrpcCheckServer.class.getName());
 
   @Inject private AuthCheck check;
-  @Resource private ManagedThreadFactory threads;
+
+  /** The application's context, for the event-loop threads ({@link EventLoops}). */
+  @Resource private ContextService contexts;
 
   /** Created by payara/post-boot-commands.asadmin, shared with {@link CheckListener}. */
   @Resource(lookup = "concurrent/keyport-check")
@@ -155,7 +157,7 @@ public class GrpcCheckServer {
     // Read before any thread is started, so a bad file stops the start with nothing left running.
     SslContext ssl = tlsCert.isPresent() ? tls(tlsCert.get(), tlsKey.get()) : null;
     GrpcCheckService service = new GrpcCheckService(check.unproxied().bean(), executor());
-    loops = EventLoops.start(threads);
+    loops = EventLoops.start(contexts, "keyport-grpc");
     long idleNanos = idleTimeout.toNanos();
     ChannelFuture bound =
         new ServerBootstrap()
