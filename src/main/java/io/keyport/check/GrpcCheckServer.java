@@ -78,7 +78,7 @@ public class GrpcCheckServer {
   @ConfigProperty(name = "keyport.check.idle-timeout", defaultValue = "PT60S")
   Duration idleTimeout;
 
-  /** Shared with the listener: connections held at once; one more is sent GOAWAY and closed. */
+  /** Shared with the listener: connections held at once; one more has its calls refused. */
   @Inject
   @ConfigProperty(name = "keyport.check.max-connections", defaultValue = "4096")
   int maxConnections;

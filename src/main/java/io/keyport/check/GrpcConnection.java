@@ -16,7 +16,6 @@ import io.netty.handler.codec.http2.Http2ConnectionAdapter;
 import io.netty.handler.codec.http2.Http2ConnectionDecoder;
 import io.netty.handler.codec.http2.Http2ConnectionEncoder;
 import io.netty.handler.codec.http2.Http2ConnectionHandler;
-import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2Flags;
 import io.netty.handler.codec.http2.Http2FrameListener;
 import io.netty.handler.codec.http2.Http2Headers;
@@ -27,6 +26,7 @@ import io.netty.util.AsciiString;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import java.util.zip.GZIPInputStream;
@@ -89,6 +89,9 @@ final class GrpcConnection extends Http2ConnectionHandler implements Http2FrameL
           + " application/grpc. The HTTP check is on keyport.check.port.";
   private static final byte[] NOT_GRPC_BODY = (NOT_GRPC + "\n").getBytes(StandardCharsets.UTF_8);
 
+  /** How long a refused connection may still send before it is closed (as the listener's). */
+  private static final long REFUSAL_LINGER_MILLIS = 1_000;
+
   private static final String OVER_CAP =
       "keyport.check.max-connections reached: use the connections open already, or raise it";
 
@@ -137,7 +140,8 @@ final class GrpcConnection extends Http2ConnectionHandler implements Http2FrameL
    * A connection's handler, with the check's limits: {@code maxHeaderBytes} for the call's header
    * block (HTTP/2's SETTINGS_MAX_HEADER_LIST_SIZE, enforced by Netty's decoder) and {@code
    * maxMessageBytes} for its message. A connection not {@code admitted} (over {@code
-   * keyport.check.max-connections}) is sent GOAWAY with ENHANCE_YOUR_CALM and closed.
+   * keyport.check.max-connections}) has its calls answered UNAVAILABLE and is closed after a
+   * second.
    */
   static GrpcConnection create(
       GrpcCheckService check,
@@ -165,20 +169,11 @@ final class GrpcConnection extends Http2ConnectionHandler implements Http2FrameL
   public void channelActive(ChannelHandlerContext ctx) throws Exception {
     super.channelActive(ctx); // sends the preface
     if (!admitted) {
-      refuseConnection(ctx);
+      // Over the connection cap: its calls are refused (started), and it is closed with GOAWAY a
+      // moment later. Closed at once, with the client's preface unread, the connection would be
+      // reset and the client could lose the answer that says why.
+      ctx.executor().schedule(() -> ctx.close(), REFUSAL_LINGER_MILLIS, TimeUnit.MILLISECONDS);
     }
-  }
-
-  /** Over the connection cap: GOAWAY before any stream, saying why, then closed. */
-  private void refuseConnection(ChannelHandlerContext ctx) {
-    goAway(
-        ctx,
-        0,
-        Http2Error.ENHANCE_YOUR_CALM.code(),
-        io.netty.buffer.Unpooled.copiedBuffer(OVER_CAP, StandardCharsets.UTF_8),
-        ctx.newPromise());
-    ctx.flush();
-    ctx.close();
   }
 
   @Override
@@ -240,6 +235,11 @@ final class GrpcConnection extends Http2ConnectionHandler implements Http2FrameL
 
   /** The call a stream's headers ask for; refused at once if they ask for nothing served here. */
   private GrpcCall started(Http2Stream stream, Http2Headers headers) {
+    if (!admitted) {
+      GrpcCall refused = new GrpcCall(this, stream.id(), null, -1);
+      refuse(refused, Code.UNAVAILABLE, OVER_CAP);
+      return refused;
+    }
     GrpcCall.Method method = GrpcCall.Method.at(headers.path() == null ? "" : headers.path());
     CharSequence timeout = headers.get(GRPC_TIMEOUT);
     GrpcCall call =
@@ -424,6 +424,24 @@ final class GrpcConnection extends Http2ConnectionHandler implements Http2FrameL
     ByteBuf body = ctx.alloc().buffer().writeBytes(NOT_GRPC_BODY);
     encoder().writeHeaders(ctx, call.streamId, headers, 0, false, ctx.newPromise());
     encoder().writeData(ctx, call.streamId, body, 0, true, ctx.newPromise());
+  }
+
+  /**
+   * A call whose header block is over {@code keyport.check.max-header-size}: Netty's decoder has
+   * dropped it; the answer is HTTP's 431 with RESOURCE_EXHAUSTED, so a gRPC client reads the
+   * reason.
+   */
+  @Override
+  protected void handleServerHeaderDecodeSizeError(ChannelHandlerContext ctx, Http2Stream stream) {
+    Http2Headers headers =
+        new DefaultHttp2Headers()
+            .status("431")
+            .set(CONTENT_TYPE, GRPC)
+            .setInt(GRPC_STATUS, Code.RESOURCE_EXHAUSTED.getNumber())
+            .set(
+                GRPC_MESSAGE,
+                percentEncoded("The call's headers are over keyport.check.max-header-size"));
+    encoder().writeHeaders(ctx, stream.id(), headers, 0, true, ctx.newPromise());
   }
 
   // ---- answering ---------------------------------------------------------------------------

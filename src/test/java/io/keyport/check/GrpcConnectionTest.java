@@ -11,6 +11,7 @@ import io.envoyproxy.envoy.service.auth.v3.CheckRequest;
 import io.envoyproxy.envoy.service.auth.v3.CheckResponse;
 import io.grpc.CallOptions;
 import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -20,6 +21,7 @@ import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.health.v1.HealthGrpc;
 import io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.ClientCalls;
+import io.grpc.stub.MetadataUtils;
 import io.grpc.stub.StreamObserver;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -153,6 +155,21 @@ class GrpcConnectionTest {
   }
 
   @Test
+  void callHeadersOverTheHeaderLimitAreRefusedAndTheConnectionServesOn() {
+    Metadata big = new Metadata();
+    big.put(Metadata.Key.of("x-big", Metadata.ASCII_STRING_MARSHALLER), "v".repeat(20_000));
+    StatusRuntimeException refused =
+        assertThrows(
+            StatusRuntimeException.class,
+            () ->
+                check()
+                    .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(big))
+                    .check(request(null)));
+    assertTrue(refused.getStatus().getCode() != Status.Code.OK, refused.toString());
+    assertEquals(401, check().check(request(null)).getDeniedResponse().getStatus().getCodeValue());
+  }
+
+  @Test
   void bytesThatAreNotACheckRequestAreInvalidArgument() {
     StatusRuntimeException refused =
         assertThrows(
@@ -244,7 +261,8 @@ class GrpcConnectionTest {
   }
 
   @Test
-  void aConnectionOverTheCapIsRefusedWithGoawayAndTheOnesAdmittedServeOn() throws Exception {
+  void aConnectionOverTheCapHasItsCallsRefusedUnavailableAndTheOnesAdmittedServeOn()
+      throws Exception {
     GrpcCheckServer capped =
         GrpcCheckServer.standalone(AuthCheck.configured("api-key", null), 0, null, null)
             .maxConnections(1);
@@ -256,6 +274,7 @@ class GrpcConnectionTest {
           401, checkOn(first).check(request(null)).getDeniedResponse().getStatus().getCodeValue());
       StatusRuntimeException refused =
           assertThrows(StatusRuntimeException.class, () -> checkOn(second).check(request(null)));
+      assertEquals(Status.Code.UNAVAILABLE, refused.getStatus().getCode(), refused.toString());
       assertTrue(
           String.valueOf(refused.getStatus().getDescription()).contains("max-connections"),
           refused.toString());
