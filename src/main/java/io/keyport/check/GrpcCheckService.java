@@ -74,7 +74,13 @@ final class GrpcCheckService {
               call.close(Code.DEADLINE_EXCEEDED, "The call's deadline passed before its check");
               return;
             }
-            reply(call, check.decide(checked, Front.GRPC), keySource);
+            try {
+              reply(call, check.decide(checked, Front.GRPC), keySource);
+            } catch (RuntimeException e) {
+              // decide() answers its own failures; this is building or sending the answer.
+              call.close(Code.INTERNAL, "The call could not be answered; see Keyport's log");
+              throw e;
+            }
           });
     } catch (RejectedExecutionException overloaded) {
       reply(call, check.overloaded(Front.GRPC), keySource);

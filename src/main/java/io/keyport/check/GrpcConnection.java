@@ -16,6 +16,7 @@ import io.netty.handler.codec.http2.Http2ConnectionAdapter;
 import io.netty.handler.codec.http2.Http2ConnectionDecoder;
 import io.netty.handler.codec.http2.Http2ConnectionEncoder;
 import io.netty.handler.codec.http2.Http2ConnectionHandler;
+import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2Flags;
 import io.netty.handler.codec.http2.Http2FrameListener;
 import io.netty.handler.codec.http2.Http2Headers;
@@ -26,6 +27,7 @@ import io.netty.util.AsciiString;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -92,6 +94,9 @@ final class GrpcConnection extends Http2ConnectionHandler implements Http2FrameL
   /** How long a refused connection may still send before it is closed (as the listener's). */
   private static final long REFUSAL_LINGER_MILLIS = 1_000;
 
+  /** How long a refused connection that makes no call is kept before it is closed. */
+  private static final long REFUSAL_WAIT_MILLIS = 10_000;
+
   private static final String OVER_CAP =
       "keyport.check.max-connections reached: use the connections open already, or raise it";
 
@@ -105,6 +110,7 @@ final class GrpcConnection extends Http2ConnectionHandler implements Http2FrameL
   private final Http2Connection.PropertyKey callKey;
   private ChannelHandlerContext ctx;
   private boolean windowOpened;
+  private boolean closingScheduled;
 
   private GrpcConnection(
       Http2ConnectionDecoder decoder,
@@ -170,9 +176,10 @@ final class GrpcConnection extends Http2ConnectionHandler implements Http2FrameL
     super.channelActive(ctx); // sends the preface
     if (!admitted) {
       // Over the connection cap: its calls are refused (started), and it is closed with GOAWAY a
-      // moment later. Closed at once, with the client's preface unread, the connection would be
-      // reset and the client could lose the answer that says why.
-      ctx.executor().schedule(() -> ctx.close(), REFUSAL_LINGER_MILLIS, TimeUnit.MILLISECONDS);
+      // moment after the first refusal, or after REFUSAL_WAIT_MILLIS if it makes none (a TLS
+      // handshake comes first). Closed at once, with the client's preface unread, the connection
+      // would be reset and the client could lose the answer that says why.
+      ctx.executor().schedule(() -> goAway(ctx), REFUSAL_WAIT_MILLIS, TimeUnit.MILLISECONDS);
     }
   }
 
@@ -181,11 +188,24 @@ final class GrpcConnection extends Http2ConnectionHandler implements Http2FrameL
     // keyport.check.idle-timeout: a connection with no call open for that long is closed (GOAWAY).
     if (event instanceof IdleStateEvent) {
       if (connection().numActiveStreams() == 0) {
-        ctx.close();
+        goAway(ctx);
       }
       return;
     }
     super.userEventTriggered(ctx, event);
+  }
+
+  /**
+   * Closes the connection as HTTP/2 does: GOAWAY naming the last stream it took, then closed once
+   * the calls in flight are answered (up to {@link #GRACEFUL_SHUTDOWN_MILLIS}). {@code ctx.close()}
+   * would start below this handler and close the socket without either.
+   */
+  private void goAway(ChannelHandlerContext ctx) {
+    try {
+      close(ctx, ctx.newPromise());
+    } catch (Exception e) {
+      ctx.channel().close();
+    }
   }
 
   @Override
@@ -238,6 +258,10 @@ final class GrpcConnection extends Http2ConnectionHandler implements Http2FrameL
     if (!admitted) {
       GrpcCall refused = new GrpcCall(this, stream.id(), null, -1);
       refuse(refused, Code.UNAVAILABLE, OVER_CAP);
+      if (!closingScheduled) {
+        closingScheduled = true;
+        ctx.executor().schedule(() -> goAway(ctx), REFUSAL_LINGER_MILLIS, TimeUnit.MILLISECONDS);
+      }
       return refused;
     }
     GrpcCall.Method method = GrpcCall.Method.at(headers.path() == null ? "" : headers.path());
@@ -254,7 +278,7 @@ final class GrpcConnection extends Http2ConnectionHandler implements Http2FrameL
       refuse(
           call,
           Code.UNIMPLEMENTED,
-          "Method not found: " + headers.path() + "; this port serves " + served());
+          "Method not found: " + shortened(headers.path()) + "; this port serves " + served());
     } else {
       CharSequence encoding = headers.get(GRPC_ENCODING);
       if (encoding != null && GZIP.contentEqualsIgnoreCase(encoding)) {
@@ -263,10 +287,15 @@ final class GrpcConnection extends Http2ConnectionHandler implements Http2FrameL
         refuse(
             call,
             Code.UNIMPLEMENTED,
-            "Message encoding " + encoding + " is not supported; send identity or gzip");
+            "Message encoding " + shortened(encoding) + " is not supported; send identity or gzip");
       }
     }
     return call;
+  }
+
+  /** A client's value as an error message repeats it: cut, so the answer's headers stay small. */
+  private static String shortened(CharSequence value) {
+    return value.length() <= 200 ? value.toString() : value.subSequence(0, 200) + "…";
   }
 
   private static String served() {
@@ -365,6 +394,16 @@ final class GrpcConnection extends Http2ConnectionHandler implements Http2FrameL
               + " bytes)");
       return;
     }
+    try {
+      dispatch(call, message);
+    } catch (RuntimeException e) {
+      // One call's failure is that call's, not the connection's (and every call on it).
+      LOG.log(Level.WARNING, "A gRPC check call failed", e);
+      close(call, Code.INTERNAL, "The call could not be answered; see Keyport's log");
+    }
+  }
+
+  private void dispatch(GrpcCall call, byte[] message) {
     switch (call.method) {
       case CHECK -> check.check(GrpcCheckRequests.parse(message), call);
       case HEALTH_CHECK, HEALTH_WATCH -> {
@@ -449,12 +488,11 @@ final class GrpcConnection extends Http2ConnectionHandler implements Http2FrameL
   /** Writes one message, and with {@code last} the OK trailers after it; from any thread. */
   void answer(GrpcCall call, MessageLite message, boolean last) {
     if (!ctx.executor().inEventLoop()) {
-      ctx.executor()
-          .execute(
-              () -> {
-                answer(call, message, last);
-                flush(ctx);
-              });
+      onLoop(
+          () -> {
+            answer(call, message, last);
+            flush(ctx);
+          });
       return;
     }
     if (!writable(call)) {
@@ -474,28 +512,47 @@ final class GrpcConnection extends Http2ConnectionHandler implements Http2FrameL
   /** Ends the call with a status: trailers after the messages sent, or one frame with both. */
   void close(GrpcCall call, Code code, String description) {
     if (!ctx.executor().inEventLoop()) {
-      ctx.executor()
-          .execute(
-              () -> {
-                close(call, code, description);
-                flush(ctx);
-              });
+      onLoop(
+          () -> {
+            close(call, code, description);
+            flush(ctx);
+          });
       return;
     }
     if (!writable(call)) {
       return;
     }
     call.finished = true;
+    boolean trailersOnly = !call.headersSent;
     Http2Headers trailers =
-        call.headersSent
+        trailersOnly
             ? new DefaultHttp2Headers()
-            : new DefaultHttp2Headers().status("200").set(CONTENT_TYPE, GRPC);
+                .status("200")
+                .set(CONTENT_TYPE, GRPC)
+                .set(GRPC_ACCEPT_ENCODING, ENCODINGS)
+            : new DefaultHttp2Headers();
     trailers.setInt(GRPC_STATUS, code.getNumber());
     if (description != null && code != Code.OK) {
       trailers.set(GRPC_MESSAGE, percentEncoded(description));
     }
     call.headersSent = true;
     encoder().writeHeaders(ctx, call.streamId, trailers, 0, true, ctx.newPromise());
+    Http2Stream stream = connection().stream(call.streamId);
+    if (trailersOnly && stream != null && stream.state().remoteSideOpen()) {
+      // Refused while the caller was still sending: it may stop (RFC 9113 §8.1), and the stream no
+      // longer counts against the connection's streams. Nothing was queued behind flow control
+      // for it, so the reset follows the answer on the wire.
+      resetStream(ctx, call.streamId, Http2Error.NO_ERROR.code(), ctx.newPromise());
+    }
+  }
+
+  /** Runs an answer on the connection's event loop; dropped once the server has stopped it. */
+  private void onLoop(Runnable write) {
+    try {
+      ctx.executor().execute(write);
+    } catch (RejectedExecutionException stopped) {
+      // The connection is gone with its event loop: nobody reads the answer.
+    }
   }
 
   /** Not answered yet, and the stream can still carry an answer. */

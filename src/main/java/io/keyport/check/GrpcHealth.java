@@ -36,11 +36,11 @@ final class GrpcHealth {
   }
 
   void watch(HealthCheckRequest request, GrpcCall call) {
+    watching.add(call);
     if (!SERVICES.contains(request.getService())) {
       call.send(status(ServingStatus.SERVICE_UNKNOWN));
       return;
     }
-    watching.add(call);
     call.send(status(serving ? ServingStatus.SERVING : ServingStatus.NOT_SERVING));
   }
 
@@ -49,7 +49,7 @@ final class GrpcHealth {
     watching.remove(call);
   }
 
-  /** Tells every watcher NOT_SERVING and ends its call, before the server closes. */
+  /** Tells every watcher NOT_SERVING and ends its call (OK), before the server closes. */
   void stopServing() {
     serving = false;
     for (GrpcCall call : watching) {
