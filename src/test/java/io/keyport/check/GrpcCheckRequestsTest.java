@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.envoyproxy.envoy.service.auth.v3.AttributeContext;
 import io.envoyproxy.envoy.service.auth.v3.CheckRequest;
+import io.keyport.testsupport.EnvoyCalls;
 import java.io.IOException;
 import org.junit.jupiter.api.Test;
 
@@ -50,15 +51,6 @@ class GrpcCheckRequestsTest {
   }
 
   private static CheckRequest request(String path, String key) {
-    AttributeContext.HttpRequest.Builder http =
-        AttributeContext.HttpRequest.newBuilder().setMethod("GET").setPath(path).setHost("h");
-    if (key != null) {
-      http.putHeaders("api-key", key);
-    }
-    return CheckRequest.newBuilder()
-        .setAttributes(
-            AttributeContext.newBuilder()
-                .setRequest(AttributeContext.Request.newBuilder().setHttp(http)))
-        .build();
+    return EnvoyCalls.get(path, "h", key);
   }
 }

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.rpc.Code;
-import io.envoyproxy.envoy.service.auth.v3.AttributeContext;
 import io.envoyproxy.envoy.service.auth.v3.AuthorizationGrpc;
 import io.envoyproxy.envoy.service.auth.v3.CheckResponse;
 import io.grpc.ManagedChannel;
@@ -16,6 +15,7 @@ import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.health.v1.HealthGrpc;
 import io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.NettyChannelBuilder;
+import io.keyport.testsupport.EnvoyCalls;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -167,17 +167,7 @@ class GrpcCheckTlsTest {
   }
 
   private static io.envoyproxy.envoy.service.auth.v3.CheckRequest withoutKey() {
-    return io.envoyproxy.envoy.service.auth.v3.CheckRequest.newBuilder()
-        .setAttributes(
-            AttributeContext.newBuilder()
-                .setRequest(
-                    AttributeContext.Request.newBuilder()
-                        .setHttp(
-                            AttributeContext.HttpRequest.newBuilder()
-                                .setMethod("GET")
-                                .setPath("/petstore/pets")
-                                .setHost("api.example"))))
-        .build();
+    return EnvoyCalls.get("/petstore/pets", "api.example", null);
   }
 
   private static Path pem(Path file, String type, byte[] der) throws IOException {

@@ -21,10 +21,8 @@ import io.grpc.health.v1.HealthGrpc;
 import io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.ClientCalls;
 import io.grpc.stub.StreamObserver;
-import java.io.ByteArrayInputStream;
+import io.keyport.testsupport.EnvoyCalls;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -111,8 +109,8 @@ class GrpcConnectionTest {
         MethodDescriptor.<byte[], byte[]>newBuilder()
             .setType(MethodDescriptor.MethodType.UNARY)
             .setFullMethodName("envoy.service.auth.v2.Authorization/Check")
-            .setRequestMarshaller(new RawBytes())
-            .setResponseMarshaller(new RawBytes())
+            .setRequestMarshaller(new EnvoyCalls.RawBytes())
+            .setResponseMarshaller(new EnvoyCalls.RawBytes())
             .build();
     StatusRuntimeException refused =
         assertThrows(
@@ -187,7 +185,7 @@ class GrpcConnectionTest {
                 ClientCalls.blockingUnaryCall(
                     channel,
                     AuthorizationGrpc.getCheckMethod().toBuilder(
-                            new RawBytes(),
+                            new EnvoyCalls.RawBytes(),
                             AuthorizationGrpc.getCheckMethod().getResponseMarshaller())
                         .build(),
                     CallOptions.DEFAULT.withDeadlineAfter(CALL_SECONDS, TimeUnit.SECONDS),
@@ -331,34 +329,6 @@ class GrpcConnectionTest {
   }
 
   private static CheckRequest request(String key) {
-    AttributeContext.HttpRequest.Builder http =
-        AttributeContext.HttpRequest.newBuilder()
-            .setMethod("GET")
-            .setPath("/petstore/pets")
-            .setHost("api.example");
-    if (key != null) {
-      http.putHeaders("api-key", key);
-    }
-    return CheckRequest.newBuilder()
-        .setAttributes(
-            AttributeContext.newBuilder()
-                .setRequest(AttributeContext.Request.newBuilder().setHttp(http)))
-        .build();
-  }
-
-  private static final class RawBytes implements MethodDescriptor.Marshaller<byte[]> {
-    @Override
-    public InputStream stream(byte[] value) {
-      return new ByteArrayInputStream(value);
-    }
-
-    @Override
-    public byte[] parse(InputStream stream) {
-      try {
-        return stream.readAllBytes();
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    }
+    return EnvoyCalls.get("/petstore/pets", "api.example", key);
   }
 }

@@ -30,15 +30,13 @@ import io.grpc.stub.ClientCalls;
 import io.keyport.it.SpecKeys;
 import io.keyport.it.TestDatabase;
 import io.keyport.testsupport.AdminKeys;
+import io.keyport.testsupport.EnvoyCalls;
 import io.keyport.testsupport.Http;
 import io.keyport.testsupport.KeyportServer;
 import io.keyport.testsupport.KeyportServers;
 import io.keyport.testsupport.Locks;
 import io.keyport.testsupport.Shared;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.net.URL;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -78,10 +76,7 @@ class GrpcCheckIT {
   private static final int FUZZ_THREADS = 8;
 
   /** Check requests as raw bytes, so the fuzz can send what the generated builders refuse. */
-  private static final MethodDescriptor<byte[], CheckResponse> RAW_CHECK =
-      AuthorizationGrpc.getCheckMethod().toBuilder(
-              new RawBytes(), AuthorizationGrpc.getCheckMethod().getResponseMarshaller())
-          .build();
+  private static final MethodDescriptor<byte[], CheckResponse> RAW_CHECK = EnvoyCalls.RAW_CHECK;
 
   @Shared static KeyportServer node;
 
@@ -791,21 +786,5 @@ class GrpcCheckIT {
     byte[] bytes = new byte[length];
     random.nextBytes(bytes);
     return bytes;
-  }
-
-  private static final class RawBytes implements MethodDescriptor.Marshaller<byte[]> {
-    @Override
-    public InputStream stream(byte[] value) {
-      return new ByteArrayInputStream(value);
-    }
-
-    @Override
-    public byte[] parse(InputStream stream) {
-      try {
-        return stream.readAllBytes();
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    }
   }
 }
