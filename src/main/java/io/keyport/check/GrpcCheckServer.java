@@ -142,23 +142,18 @@ public class GrpcCheckServer {
           "keyport.check.grpc-tls-cert and keyport.check.grpc-tls-key go together: set both for"
               + " TLS on the gRPC check, or neither for plaintext");
     }
-    if (idleTimeout.isNegative()) {
+    // The listener's limits, checked as the listener checks them.
+    CheckPipeline.Limits limits =
+        new CheckPipeline.Limits(idleTimeout, maxConnections, maxHeaderBytes);
+    if (maxMessageBytes < 1024) {
       throw new IllegalArgumentException(
-          "keyport.check.idle-timeout must not be negative; use PT0S for no limit");
-    }
-    if (maxConnections < 1) {
-      throw new IllegalArgumentException("keyport.check.max-connections must be at least 1");
-    }
-    if (maxMessageBytes < 1024 || maxHeaderBytes < 1024) {
-      throw new IllegalArgumentException(
-          "keyport.check.grpc-max-message-size and keyport.check.max-header-size must be at"
-              + " least 1024 bytes");
+          "keyport.check.grpc-max-message-size must be at least 1024 bytes");
     }
     // Read before any thread is started, so a bad file stops the start with nothing left running.
     SslContext ssl = tlsCert.isPresent() ? tls(tlsCert.get(), tlsKey.get()) : null;
     GrpcCheckService service = new GrpcCheckService(check.unproxied().bean(), executor());
     loops = EventLoops.start(contexts, "keyport-grpc");
-    long idleNanos = idleTimeout.toNanos();
+    long idleNanos = limits.idleTimeout().toNanos();
     ChannelFuture bound =
         new ServerBootstrap()
             .group(loops.boss(), loops.io())
@@ -171,7 +166,7 @@ public class GrpcCheckServer {
                   protected void initChannel(Channel connection) {
                     connections.add(connection);
                     connection.closeFuture().addListener(closed -> connections.remove(connection));
-                    boolean admitted = connections.size() <= maxConnections;
+                    boolean admitted = connections.size() <= limits.maxConnections();
                     if (ssl != null) {
                       connection.pipeline().addLast(ssl.newHandler(connection.alloc()));
                     }
@@ -184,7 +179,11 @@ public class GrpcCheckServer {
                         .pipeline()
                         .addLast(
                             GrpcConnection.create(
-                                service, health, maxHeaderBytes, maxMessageBytes, admitted));
+                                service,
+                                health,
+                                limits.maxHeaderBytes(),
+                                maxMessageBytes,
+                                admitted));
                   }
                 })
             .bind(new InetSocketAddress(bindAddress, port.get()))
