@@ -487,11 +487,7 @@ final class GrpcConnection extends Http2ConnectionHandler implements Http2FrameL
   /** Writes one message, and with {@code last} the OK trailers after it; from any thread. */
   void answer(GrpcCall call, MessageLite message, boolean last) {
     if (!ctx.executor().inEventLoop()) {
-      onLoop(
-          () -> {
-            answer(call, message, last);
-            flush(ctx);
-          });
+      onLoop(() -> answer(call, message, last));
       return;
     }
     if (!writable(call)) {
@@ -511,11 +507,7 @@ final class GrpcConnection extends Http2ConnectionHandler implements Http2FrameL
   /** Ends the call with a status: trailers after the messages sent, or one frame with both. */
   void close(GrpcCall call, Code code, String description) {
     if (!ctx.executor().inEventLoop()) {
-      onLoop(
-          () -> {
-            close(call, code, description);
-            flush(ctx);
-          });
+      onLoop(() -> close(call, code, description));
       return;
     }
     if (!writable(call)) {
@@ -542,10 +534,18 @@ final class GrpcConnection extends Http2ConnectionHandler implements Http2FrameL
     // (GrpcCheckIT's fuzz, 12-08 00:27). The caller ends its stream; what it sends is dropped.
   }
 
-  /** Runs an answer on the connection's event loop; dropped once the server has stopped it. */
+  /**
+   * Writes an answer from another thread on the connection's event loop, and flushes it (a read's
+   * own answers are flushed when the read completes); dropped once the server has stopped it.
+   */
   private void onLoop(Runnable write) {
     try {
-      ctx.executor().execute(write);
+      ctx.executor()
+          .execute(
+              () -> {
+                write.run();
+                flush(ctx);
+              });
     } catch (RejectedExecutionException stopped) {
       // The connection is gone with its event loop: nobody reads the answer.
     }
